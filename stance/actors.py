@@ -1,0 +1,287 @@
+"""The actor registry and actor detection in raw text.
+
+Matching works on word tokens normalised for case, diacritics and common transliteration
+differences, so "Zelenskyj's", "ZELENSKIY" and "Zelensky" all match the alias "Zelensky", and
+"Podoljak" matches "Podolyak". Role phrases ("the Ukrainian president", "the Kremlin") are matched
+the same way and may be limited to the dates their holder held the role. The longest match wins, so
+"Kremlin spokesman Dmitry Peskov" is one mention of peskov, not a mention of russia as well.
+
+Example:
+    >>> registry = ActorRegistry.load()
+    >>> [(m.actor, m.text) for m in registry.detect("Zelenskyj's adviser Podoljak spoke to Kiev.")]
+    [('zelensky', 'Zelenskyj'), ('podolyak', 'Podoljak'), ('ukraine', 'Kiev')]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from .schema import DataError
+
+_TOKEN = re.compile(r"\w+(?:\.\w+)*\.?|\w+", re.UNICODE)
+_ARTICLES = {"the"}
+PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
+# Short all-caps aliases ("US", "EU", "UK") collide with ordinary words in lower case ("us").
+_CASE_SENSITIVE_MAX_LEN = 3
+
+
+def _fold(token: str) -> str:
+    """Normalise one token: lower case, no diacritics, one spelling for transliteration variants."""
+    token = unicodedata.normalize("NFKD", token)
+    token = "".join(c for c in token if not unicodedata.combining(c)).lower().rstrip(".")
+    token = token.replace(".", "")
+    # Order matters: "lj" -> "ly" before "j" -> "y"; then collapse the y-endings.
+    for a, b in (("lj", "ly"), ("j", "y"), ("iy", "y"), ("yy", "y"), ("ii", "i"), ("ie", "i"), ("w", "v"), ("kh", "k"), ("ch", "k")):
+        token = token.replace(a, b)
+    return token
+
+
+def default_actors_path() -> Path:
+    """Path of the packaged actor registry."""
+    return Path(str(resources.files("stance") / "resources" / "actors.yaml"))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One registry entry. ``affiliation`` is the id a person speaks for (None for states)."""
+
+    id: str
+    name: str
+    type: str
+    affiliation: str | None = None
+    aliases: tuple[str, ...] = ()
+    roles: tuple[tuple[str, str | None, str | None], ...] = ()  # (phrase, from, to)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An actor found in a text: the canonical id and the characters ``text[start:end]``."""
+
+    actor: str
+    text: str
+    start: int
+    end: int
+    via: str = "name"  # name | role | pronoun
+
+
+@dataclass
+class _Pattern:
+    tokens: tuple[str, ...]
+    actor: str
+    via: str
+    case_sensitive: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+@dataclass
+class ActorRegistry:
+    """Canonical actors with their names, spelling variants and role phrases.
+
+    Build it with :meth:`load` (the packaged registry plus any extension files). ``detect`` finds
+    actors in a text; ``resolve`` maps an id, alias or role phrase to an id.
+
+    Example:
+        >>> reg = ActorRegistry.load()
+        >>> reg.resolve("the Kremlin"), reg.resolve("Zelenskiy"), reg["putin"].affiliation
+        ('russia', 'zelensky', 'russia')
+    """
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._patterns: dict[str, list[_Pattern]] = {}
+        for actor in self.actors.values():
+            for alias in (actor.name, *actor.aliases):
+                self._add(alias, actor.id, "name")
+            for phrase, start, end in actor.roles:
+                self._add(phrase, actor.id, "role", start, end)
+
+    def _add(self, phrase: str, actor: str, via: str, start=None, end=None) -> None:
+        toks = [t for t, _, _ in _tokens(phrase)]
+        if toks and toks[0].lower() in _ARTICLES and len(toks) > 1:
+            toks = toks[1:]
+        if not toks:
+            return
+        case = phrase if (len(toks) == 1 and phrase.isupper() and len(phrase.replace(".", "")) <= _CASE_SENSITIVE_MAX_LEN) else None
+        pat = _Pattern(tuple(_fold(t) for t in toks), actor, via, case.replace(".", "") if case else None, start, end)
+        self._patterns.setdefault(pat.tokens[0], []).append(pat)
+
+    # --- construction ------------------------------------------------------------------------
+    @classmethod
+    def load(cls, *extra_files: str | Path, path: str | Path | None = None) -> "ActorRegistry":
+        """Read the registry (default: packaged) and extension files; later entries replace earlier ones by id.
+
+        Example:
+            >>> ActorRegistry.load("my_actors.yaml")  # doctest: +SKIP
+        """
+        actors: dict[str, Actor] = {}
+        for f in (path or default_actors_path(), *extra_files):
+            for actor in _read_actor_file(Path(f)):
+                actors[actor.id] = actor
+        return cls(actors)
+
+    def to_yaml(self) -> str:
+        """Serialise the registry in the file format it was read from (saved with each run)."""
+        out = []
+        for a in self.actors.values():
+            entry = {"id": a.id, "name": a.name, "type": a.type}
+            if a.affiliation:
+                entry["affiliation"] = a.affiliation
+            entry["aliases"] = list(a.aliases)
+            entry["roles"] = [p if not (s or e) else {k: v for k, v in (("phrase", p), ("from", s), ("to", e)) if v} for p, s, e in a.roles]
+            out.append(entry)
+        return yaml.safe_dump(out, sort_keys=False, allow_unicode=True)
+
+    # --- lookup ------------------------------------------------------------------------------
+    def __contains__(self, actor_id: object) -> bool:
+        return actor_id in self.actors
+
+    def __getitem__(self, actor_id: str) -> Actor:
+        return self.actors[actor_id]
+
+    def __len__(self) -> int:
+        return len(self.actors)
+
+    def resolve(self, name: str) -> str | None:
+        """Canonical id for an id, alias or role phrase that makes up the whole of ``name``; else None."""
+        if name in self.actors:
+            return name
+        bare = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+        found = self._match(bare, None)
+        if len(found) == 1 and found[0].start == 0 and found[0].end >= len(bare.rstrip(". '’s")):
+            return found[0].actor
+        return None
+
+    def display_name(self, actor: str) -> str:
+        """The name the model reads for an actor: its registry name, or the string as given."""
+        return self.actors[actor].name if actor in self.actors else actor
+
+    def affiliation(self, actor: str) -> str:
+        """The state or organisation a person speaks for; the actor itself otherwise."""
+        a = self.actors.get(actor)
+        return a.affiliation if a and a.affiliation else actor
+
+    # --- detection ---------------------------------------------------------------------------
+    def detect(self, text: str, date: str | None = None, context: str | None = None) -> list[Mention]:
+        """Find registry actors in ``text``, first mention of each actor, in order of appearance.
+
+        With ``context`` (the preceding text), a sentence with a personal pronoun (he, his, she,
+        her) and no person of its own is attributed to the last person named in the context: the
+        quote attribution "..., he tweets." belongs to the adviser named before. ``date``
+        (YYYY-MM-DD) selects the holder of a dated role ("NATO secretary general").
+
+        Example:
+            >>> reg = ActorRegistry.load()
+            >>> [m.actor for m in reg.detect("Kremlin spokesman Dmitry Peskov said Kyiv must accept it.")]
+            ['peskov', 'ukraine']
+        """
+        found = self._match(text, date)
+        first: dict[str, Mention] = {}
+        for m in found:
+            first.setdefault(m.actor, m)
+        mentions = sorted(first.values(), key=lambda m: m.start)
+        if context and not any(self._is_person(m.actor) for m in mentions):
+            pron = next(((t, s, e) for t, s, e in _tokens(text) if t.lower() in PRONOUNS), None)
+            if pron:
+                people = [m for m in self._match(context, date) if self._is_person(m.actor)]
+                if people:
+                    mentions.append(Mention(people[-1].actor, pron[0], pron[1], pron[2], "pronoun"))
+                    mentions.sort(key=lambda m: m.start)
+        return mentions
+
+    def _is_person(self, actor: str) -> bool:
+        return actor in self.actors and self.actors[actor].type == "person"
+
+    def _match(self, text: str, date: str | None) -> list[Mention]:
+        toks = _tokens(text)
+        folded = [_fold(t) for t, _, _ in toks]
+        raw = [t.replace(".", "") for t, _, _ in toks]
+        out, i = [], 0
+        while i < len(toks):
+            best = None
+            for pat in self._patterns.get(folded[i], ()):
+                n = len(pat.tokens)
+                if tuple(folded[i:i + n]) != pat.tokens:
+                    continue
+                if pat.case_sensitive and raw[i] != pat.case_sensitive:
+                    continue
+                if date and ((pat.valid_from and date < pat.valid_from) or (pat.valid_to and date > pat.valid_to)):
+                    continue
+                if best is None or n > len(best.tokens):
+                    best = pat
+            if best is None:
+                i += 1
+                continue
+            n = len(best.tokens)
+            start, end = toks[i][1], toks[i + n - 1][2]
+            # Extend a role to an immediately following name of the same person
+            # ("Russian President Vladimir Putin" is one mention).
+            j = i + n
+            while j < len(toks):
+                nxt = max((p for p in self._patterns.get(folded[j], ()) if p.actor == best.actor and tuple(folded[j:j + len(p.tokens)]) == p.tokens),
+                          key=lambda p: len(p.tokens), default=None)
+                if nxt is None or text[end:toks[j][1]].strip(" ,"):
+                    break
+                end = toks[j + len(nxt.tokens) - 1][2]
+                j += len(nxt.tokens)
+            if text[start - 4:start].lower() == "the " and best.via == "role":
+                start -= 4
+            out.append(Mention(best.actor, text[start:end].rstrip("."), start, start + len(text[start:end].rstrip(".")), best.via))
+            i = j
+        return out
+
+
+def _read_actor_file(path: Path) -> Iterable[Actor]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as err:
+        raise DataError(f"{path}: cannot read actor registry: {err}") from err
+    if not isinstance(raw, list):
+        raise DataError(f"{path}: an actor registry is a YAML list of entries")
+    for i, entry in enumerate(raw):
+        where = f"{path}: entry #{i + 1}"
+        if not isinstance(entry, dict) or "id" not in entry:
+            raise DataError(f"{where}: each entry needs at least an 'id'")
+        unknown = set(entry) - {"id", "name", "type", "affiliation", "aliases", "roles"}
+        if unknown:
+            raise DataError(f"{where} ({entry['id']}): unknown key(s) {sorted(unknown)}")
+        if entry.get("type", "person") not in {"person", "state", "organization"}:
+            raise DataError(f"{where} ({entry['id']}): type must be person, state or organization")
+        roles = []
+        for r in entry.get("roles") or []:
+            if isinstance(r, str):
+                roles.append((r, None, None))
+            elif isinstance(r, dict) and "phrase" in r and set(r) <= {"phrase", "from", "to"}:
+                roles.append((str(r["phrase"]), _date(r.get("from"), where), _date(r.get("to"), where)))
+            else:
+                raise DataError(f"{where} ({entry['id']}): a role is a phrase or {{phrase, from, to}}, got {r!r}")
+        yield Actor(
+            id=str(entry["id"]),
+            name=str(entry.get("name") or entry["id"]),
+            type=entry.get("type", "person"),
+            affiliation=entry.get("affiliation"),
+            aliases=tuple(str(a) for a in entry.get("aliases") or ()),
+            roles=tuple(roles),
+        )
+
+
+def _date(value, where: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError as err:
+        raise DataError(f"{where}: role date {value!r} is not YYYY-MM-DD") from err

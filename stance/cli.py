@@ -1,0 +1,133 @@
+"""The ``stance`` command line: train, evaluate, predict, validate.
+
+    stance train CONFIG [section.key=value ...]
+    stance evaluate RUN --data FILE.jsonl [--data FILE2.jsonl] [--compare RUN2] [--json OUT.json] [--png DIR]
+    stance predict RUN "text" [--actor ACTOR] [--target TARGET] [--context TEXT] [--all]
+    stance validate DATA.jsonl ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _cmd_train(args) -> int:
+    # Only the command line composes the library with the training entry points.
+    from training.train import main as train_main
+
+    return train_main([args.config, *args.overrides])
+
+
+def _cmd_evaluate(args) -> int:
+    from .evaluate import evaluate_run, format_confusion, format_report, plot_confusion
+    from .model import StanceModel
+
+    runs = [args.run, *args.compare]
+    models = [StanceModel.from_pretrained(r) for r in runs]
+    out = {}
+    for data in args.data:
+        reports = [evaluate_run(m, data, batch_size=args.batch_size) for m in models]
+        print(format_report(reports, names=[Path(r).name for r in runs]))
+        print("\nconfusion matrix of " + Path(runs[0]).name + " (rows gold, columns predicted):")
+        print(format_confusion(reports[0]) + "\n")
+        if args.png:
+            for run, report in zip(runs, reports):
+                png = plot_confusion(report, Path(args.png) / f"confusion_{Path(run).name}_{Path(data).stem}.png")
+                print(f"confusion matrix PNG: {png}")
+        out[data] = {run: report for run, report in zip(runs, reports)}
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        print(f"JSON report: {args.json}")
+    return 0
+
+
+def _cmd_predict(args) -> int:
+    from .predict import predict
+
+    preds = predict(args.text, actor=args.actor, target=args.target, context=args.context, model=args.run,
+                    include_none=args.all, date=args.date)
+    if args.json:
+        for p in preds:
+            print(json.dumps({"actor": p.actor, "mention": p.mention, "target": p.target, "stance": p.stance,
+                              "score": round(p.score, 4), "scores": {k: round(v, 4) for k, v in p.scores.items()}}))
+        return 0
+    if not preds:
+        print("no stance found (use --all to list none predictions)")
+    for p in preds:
+        print(f"{p.actor:<16} {p.target:<20} {p.stance:<8} {p.score:.3f}   mention: {p.mention!r}")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from .actors import ActorRegistry
+    from .schema import load_targets, validate_file
+
+    targets = load_targets(args.targets, ())
+    known = set(ActorRegistry.load(*args.actors).actors) if args.check_actors else None
+    bad = 0
+    for path in args.files:
+        problems = validate_file(path, targets, known)
+        for p in problems:
+            print(p)
+        print(f"{path}: {'OK' if not problems else f'{len(problems)} problem(s)'}")
+        bad += len(problems)
+    return 1 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stance", description="Actor-stance classification for news text.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train and evaluate a run from a YAML config")
+    p.add_argument("config")
+    p.add_argument("overrides", nargs="*", help="section.key=value, e.g. training.epochs=2")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("evaluate", help="evaluate runs on held-out data files")
+    p.add_argument("run")
+    p.add_argument("--data", action="append", required=True, help="JSON Lines file (repeatable)")
+    p.add_argument("--compare", action="append", default=[], help="another run to show side by side (repeatable)")
+    p.add_argument("--json", help="write the full reports as JSON here")
+    p.add_argument("--png", help="write confusion-matrix PNGs into this directory")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("predict", help="stances in one sentence")
+    p.add_argument("run", help="run directory")
+    p.add_argument("text")
+    p.add_argument("--actor")
+    p.add_argument("--target")
+    p.add_argument("--context")
+    p.add_argument("--date", help="YYYY-MM-DD, resolves dated role phrases")
+    p.add_argument("--all", action="store_true", help="also list none predictions")
+    p.add_argument("--json", action="store_true", help="one JSON object per prediction")
+    p.set_defaults(func=_cmd_predict)
+
+    p = sub.add_parser("validate", help="check data files against the schema (file:line for every problem)")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--targets", help="targets YAML (default: the packaged targets)")
+    p.add_argument("--actors", action="append", default=[], help="extra actor registry files")
+    p.add_argument("--check-actors", action="store_true", help="also require every actor to be a registry id")
+    p.set_defaults(func=_cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .config import ConfigError
+    from .encoder import EncoderError
+    from .model import RunError
+    from .schema import DataError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, DataError, EncoderError, RunError, ValueError, TypeError) as err:
+        print(f"stance {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,182 @@
+"""Evaluation of a trained model on held-out data files.
+
+Reports per-label precision/recall/F1, macro-F1 over the four labels, F_avg (mean F1 of favor and
+against), breakdowns per target, actor and hard-case tag, the confusion matrix, and end-to-end
+triple P/R/F1 when actors are detected from the raw text instead of given. The metrics come from
+the local ``evaluate`` module in ``stance/metrics/stance_f1`` (no hub access).
+
+Example:
+    >>> report = evaluate_run("runs/default", "data/test.jsonl")  # doctest: +SKIP
+    >>> print(format_report([report]))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+from .data import PairExample, record_pairs
+from .model import StanceModel
+from .schema import LABELS, read_records
+
+METRIC_PATH = Path(__file__).resolve().parent / "metrics" / "stance_f1"
+MIN_ACTOR_SUPPORT = 10
+
+
+@lru_cache(maxsize=1)
+def load_metric():
+    """The local stance metric module, loaded by path with ``evaluate.load``."""
+    import evaluate
+
+    return evaluate.load(str(METRIC_PATH))
+
+
+def compute_metrics(predictions: Sequence[str], references: Sequence[str]) -> dict:
+    """Per-label P/R/F1, macro-F1, F_avg, accuracy and confusion for label strings."""
+    return load_metric().compute(predictions=list(predictions), references=list(references), labels=list(LABELS))
+
+
+def _summary(m: dict) -> dict:
+    return {"macro_f1": m["macro_f1"], "f_avg": m["f_avg"], "support": m["support"],
+            "non_none": m["support"] - m["per_label"]["none"]["support"]}
+
+
+def _prf(correct: int, predicted: int, gold: int) -> dict:
+    p = correct / predicted if predicted else 0.0
+    r = correct / gold if gold else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "correct": correct, "predicted": predicted, "gold": gold}
+
+
+def evaluate_run(model: str | Path | StanceModel, data: str | Path, batch_size: int = 64, end_to_end: bool = True) -> dict:
+    """Evaluate a model (run directory or loaded) on one JSON Lines file; returns a JSON-able report."""
+    model = model if isinstance(model, StanceModel) else StanceModel.from_pretrained(model)
+    records = read_records(data, model.targets)
+    examples = record_pairs(records)
+    proba = model.predict_proba(examples, batch_size=batch_size)
+    predicted = [LABELS[i] for i in proba.argmax(axis=1)]
+    gold = [e.label for e in examples]
+    report = {"model": model.path, "model_type": model.kind, "data": str(data), "sentences": len(records),
+              "pairs": len(examples), "overall": compute_metrics(predicted, gold)}
+
+    def breakdown(key_of) -> dict:
+        groups = collections.defaultdict(list)
+        for ex, p, g in zip(examples, predicted, gold):
+            for key in key_of(ex):
+                groups[key].append((p, g))
+        return {k: _summary(compute_metrics(*zip(*v))) for k, v in sorted(groups.items())}
+
+    phenomena = {r["id"]: r.get("phenomena", []) for r in records}
+    report["per_target"] = breakdown(lambda ex: [ex.target])
+    per_actor = breakdown(lambda ex: [ex.actor])
+    report["per_actor"] = {a: v for a, v in per_actor.items() if v["support"] >= MIN_ACTOR_SUPPORT}
+    report["per_phenomenon"] = breakdown(lambda ex: phenomena.get(ex.record_id, []))
+    if end_to_end:
+        report["end_to_end"] = _end_to_end(model, records, batch_size)
+    return report
+
+
+def _end_to_end(model: StanceModel, records: list[dict], batch_size: int) -> dict:
+    """Detect actors from raw text, predict every target, compare non-none triples with gold."""
+    examples: list[PairExample] = []
+    detected_actors = 0
+    correct_actors = 0
+    gold_actors = 0
+    target_ids = [t.id for t in model.targets]
+    for rec in records:
+        mentions = model.registry.detect(rec["text"], date=rec.get("date"), context=rec.get("context"))
+        gold_set = {p["actor"] for p in rec["pairs"]}
+        found = {m.actor for m in mentions}
+        detected_actors += len(found)
+        gold_actors += len(gold_set)
+        correct_actors += len(found & gold_set)
+        for m in mentions:
+            for t in target_ids:
+                examples.append(PairExample(rec["text"], m.actor, t, m.text, rec.get("context"), None, rec["id"], rec.get("date")))
+    proba = model.predict_proba(examples, batch_size=batch_size)
+    predicted = {(e.record_id, e.actor, e.target, LABELS[i]) for e, i in zip(examples, proba.argmax(axis=1)) if LABELS[i] != "none"}
+    gold = {(r["id"], p["actor"], p["target"], p["stance"]) for r in records for p in r["pairs"] if p["stance"] != "none"}
+    return {"triples": _prf(len(predicted & gold), len(predicted), len(gold)),
+            "actor_detection": _prf(correct_actors, detected_actors, gold_actors)}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def format_report(reports: Sequence[dict], names: Sequence[str] | None = None) -> str:
+    """An aligned plain-text table of one or more reports on the same data, side by side."""
+    names = list(names) if names else [Path(r["model"] or "model").name for r in reports]
+    rows: list[list[str]] = [["metric", *names]]
+    first = reports[0]
+    rows.append(["macro-F1", *(_fmt(r["overall"]["macro_f1"]) for r in reports)])
+    rows.append(["F_avg (favor, against)", *(_fmt(r["overall"]["f_avg"]) for r in reports)])
+    rows.append(["accuracy", *(_fmt(r["overall"]["accuracy"]) for r in reports)])
+    for label in LABELS:
+        support = first["overall"]["per_label"][label]["support"]
+        rows.append([f"{label} P/R/F1 (n={support})", *(
+            "/".join(_fmt(r["overall"]["per_label"][label][k]) for k in ("precision", "recall", "f1")) for r in reports)])
+    for t in first["per_target"]:
+        rows.append([f"target {t}: macro-F1 / F_avg", *(
+            f"{_fmt(r['per_target'][t]['macro_f1'])} / {_fmt(r['per_target'][t]['f_avg'])}" if t in r["per_target"] else "-"
+            for r in reports)])
+    for p, v in first.get("per_phenomenon", {}).items():
+        rows.append([f"tag {p} (n={v['support']}): macro-F1", *(
+            _fmt(r["per_phenomenon"][p]["macro_f1"]) if p in r.get("per_phenomenon", {}) else "-" for r in reports)])
+    if all("end_to_end" in r for r in reports):
+        rows.append(["end-to-end triples P/R/F1", *(
+            "/".join(_fmt(r["end_to_end"]["triples"][k]) for k in ("precision", "recall", "f1")) for r in reports)])
+        rows.append(["actor detection P/R/F1", *(
+            "/".join(_fmt(r["end_to_end"]["actor_detection"][k]) for k in ("precision", "recall", "f1")) for r in reports)])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    head = f"{first['data']}: {first['sentences']} sentences, {first['pairs']} pairs"
+    lines = [head]
+    for n, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def format_confusion(report: dict) -> str:
+    """The confusion matrix as an aligned table (rows gold, columns predicted)."""
+    m = report["overall"]
+    width = max(7, *(len(l) for l in m["labels"]))
+    lines = ["gold \\ pred".ljust(width) + "".join(l.rjust(width + 1) for l in m["labels"])]
+    for label, row in zip(m["labels"], m["confusion"]):
+        lines.append(label.ljust(width) + "".join(str(v).rjust(width + 1) for v in row))
+    return "\n".join(lines)
+
+
+def plot_confusion(report: dict, path: str | Path) -> Path:
+    """Save the confusion matrix as a PNG heat map; returns the path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    m = report["overall"]
+    fig, ax = plt.subplots(figsize=(4.8, 4.2), dpi=120)
+    ax.imshow(m["confusion"], cmap="Blues")
+    ax.set_xticks(range(len(m["labels"])), m["labels"])
+    ax.set_yticks(range(len(m["labels"])), m["labels"])
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    top = max(max(r) for r in m["confusion"]) or 1
+    for i, row in enumerate(m["confusion"]):
+        for j, v in enumerate(row):
+            ax.text(j, i, str(v), ha="center", va="center", color="white" if v > top / 2 else "black")
+    ax.set_title(f"{Path(report['data']).name}: macro-F1 {m['macro_f1']:.3f}", fontsize=9)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def save_report(report: dict, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
