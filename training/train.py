@@ -140,6 +140,7 @@ def _train_transformer(cfg: Config, formatter: InputFormatter, train_ex, dev_ex,
         seed=cfg.run.seed,
         fp16=t.fp16 and torch.cuda.is_available(),
         report_to="none",
+        dataloader_pin_memory=torch.cuda.is_available(),
         train_sampling_strategy="group_by_length",
         disable_tqdm=not sys.stderr.isatty() and bool(os.environ.get("CI")),
     )

@@ -1,0 +1,64 @@
+"""Shared fixtures: a tiny random-init BERT (covers every model code path in seconds), runs trained
+on the fixture corpus, and the fixture corpus itself."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY_DATA = FIXTURES / "tiny.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory) -> Path:
+    """A 2-layer, 32-wide BERT with random weights and the default encoder's tokenizer."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from stance.encoder import default_encoder_path
+
+    path = tmp_path_factory.mktemp("tiny_encoder")
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        BertModel(config).save_pretrained(path)
+        AutoTokenizer.from_pretrained(str(default_encoder_path())).save_pretrained(path)
+    return path
+
+
+def tiny_overrides(encoder: Path, output_dir: Path, **extra) -> list[str]:
+    items = {
+        "model.encoder": str(encoder), "model.encoder_sha256": "null", "model.max_length": "96",
+        "data.train": str(TINY_DATA), "data.dev": str(TINY_DATA), "data.test": f"[{TINY_DATA}]",
+        "run.output_dir": str(output_dir), "training.epochs": "2", "training.batch_size": "16",
+        "training.learning_rate": "1e-3",
+    }
+    items.update(extra)
+    return [f"{k}={v}" for k, v in items.items()]
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_encoder, tmp_path_factory) -> Path:
+    """A transformer run trained on the fixture corpus with the tiny encoder."""
+    from stance.config import load_config
+    from training.train import train
+
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    return train(load_config(ROOT / "configs" / "default.yaml", tiny_overrides(tiny_encoder, out)))
+
+
+@pytest.fixture(scope="session")
+def baseline_run(tmp_path_factory) -> Path:
+    """A TF-IDF baseline run trained on the fixture corpus."""
+    from stance.config import load_config
+    from training.train import train
+
+    out = tmp_path_factory.mktemp("runs") / "baseline"
+    overrides = [f"data.train={TINY_DATA}", f"data.dev={TINY_DATA}", f"data.test=[{TINY_DATA}]", f"run.output_dir={out}"]
+    return train(load_config(ROOT / "configs" / "baseline.yaml", overrides))

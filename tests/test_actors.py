@@ -1,0 +1,115 @@
+import pytest
+
+from stance.actors import ActorRegistry
+from stance.schema import DataError
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return ActorRegistry.load()
+
+
+def ids(registry, text, **kw):
+    return [m.actor for m in registry.detect(text, **kw)]
+
+
+REQUIRED = ["zelensky", "ukraine", "podolyak", "zhovkva", "kuleba", "arakhamia", "russia", "putin", "lavrov", "peskov",
+            "medinsky", "nato", "stoltenberg", "rutte", "united_states", "biden", "trump", "blinken", "eu", "france",
+            "germany", "turkey", "finland", "sweden"]
+
+
+def test_registry_holds_required_ids_and_affiliations(registry):
+    assert all(a in registry for a in REQUIRED)
+    assert registry.affiliation("putin") == "russia"
+    assert registry.affiliation("stoltenberg") == "nato"
+    assert registry.affiliation("blinken") == "united_states"
+    assert registry.affiliation("podolyak") == "ukraine"
+    assert registry.affiliation("russia") == "russia"
+
+
+@pytest.mark.parametrize("text,actor", [
+    ("Zelensky spoke.", "zelensky"), ("Zelenskyy spoke.", "zelensky"), ("Zelenskyj spoke.", "zelensky"),
+    ("Zelenskiy spoke.", "zelensky"), ("ZELENSKY spoke.", "zelensky"), ("Selenskyj sprach.", "zelensky"),
+    ("Podolyak tweeted.", "podolyak"), ("Podoljak tweeted.", "podolyak"),
+    ("Talks in Kiev.", "ukraine"), ("Talks in Kyiv.", "ukraine"),
+    ("Erdoğan hosted them.", "erdogan"), ("Erdogan hosted them.", "erdogan"), ("Lavrow sagte.", "lavrov"),
+])
+def test_spelling_variants_and_diacritics(registry, text, actor):
+    assert ids(registry, text) == [actor]
+
+
+def test_possessives_keep_the_name_only(registry):
+    (m,) = registry.detect("Zelenskyj’s adviser was cautious.")
+    assert (m.actor, m.text) == ("zelensky", "Zelenskyj")
+    (m,) = registry.detect("Russia's demands are known.")
+    assert (m.actor, m.text) == ("russia", "Russia")
+
+
+@pytest.mark.parametrize("text,actor", [
+    ("the Ukrainian president said", "zelensky"), ("the Kremlin said", "russia"),
+    ("the alliance's secretary general said", "stoltenberg"), ("the Russian delegation left", "russia"),
+    ("Kremlin spokesman Dmitry Peskov said", "peskov"), ("Russia's top diplomat said", "lavrov"),
+])
+def test_role_phrases(registry, text, actor):
+    mentions = registry.detect(text, date="2022-03-15")
+    assert [m.actor for m in mentions] == [actor]
+    assert mentions[0].via == ("name" if "Kremlin said" in text else "role")  # "Kremlin" is an alias of russia
+
+
+def test_title_absorbs_the_organisation(registry):
+    text = "the Defense Alliance’s Secretary General Jens Stoltenberg said"
+    (m,) = registry.detect(text, date="2022-03-15")
+    assert m.actor == "stoltenberg" and m.text.startswith("the Defense") and m.text.endswith("Stoltenberg")
+    assert ids(registry, "Russian President Vladimir Putin met him.") == ["putin"]
+
+
+def test_dated_roles_pick_the_holder_on_the_date(registry):
+    assert ids(registry, "The NATO secretary general spoke.", date="2022-06-01") == ["stoltenberg"]
+    assert ids(registry, "The NATO secretary general spoke.", date="2025-06-01") == ["rutte"]
+    assert ids(registry, "The US president spoke.", date="2025-03-01") == ["trump"]
+
+
+def test_short_uppercase_aliases_are_case_sensitive(registry):
+    assert ids(registry, "Let us talk.") == []
+    assert ids(registry, "The US and the EU agreed.") == ["united_states", "eu"]
+
+
+def test_pronoun_resolves_to_last_person_in_context(registry):
+    context = "Another member of the delegation, Zelenskyj’s adviser Mykhailo Podoljak, is also optimistic."
+    mentions = registry.detect("But there is room for compromise, he tweets.", context=context)
+    assert [(m.actor, m.text, m.via) for m in mentions] == [("podolyak", "he", "pronoun")]
+    # A person named in the sentence itself wins over the pronoun.
+    assert ids(registry, "Lavrov said he would not.", context=context) == ["lavrov"]
+
+
+def test_resolve(registry):
+    assert registry.resolve("the Kremlin") == "russia"
+    assert registry.resolve("Zelenskiy") == "zelensky"
+    assert registry.resolve("putin") == "putin"
+    assert registry.resolve("Greenpeace") is None
+    assert registry.resolve("Putin and Biden") is None
+
+
+def test_extension_file_adds_and_replaces(tmp_path):
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("- id: greenpeace\n  name: Greenpeace\n  type: organization\n  aliases: [Greenpeace]\n"
+                     "- id: putin\n  name: Vladimir Putin\n  type: person\n  affiliation: russia\n  aliases: [VVP]\n")
+    reg = ActorRegistry.load(extra)
+    assert reg.resolve("Greenpeace") == "greenpeace"
+    assert ids(reg, "VVP spoke.") == ["putin"]
+    assert ids(reg, "Vladimir Putin spoke.") == ["putin"]  # the name is always an alias
+    assert ids(reg, "Putin spoke.") == []  # an entry with an existing id replaces the old entry whole
+
+
+def test_bad_registry_entries_are_named(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- id: x\n  alias: [X]\n")
+    with pytest.raises(DataError, match=r"bad.yaml: entry #1 \(x\): unknown key"):
+        ActorRegistry.load(bad)
+
+
+def test_registry_round_trips_through_yaml(registry, tmp_path):
+    path = tmp_path / "actors.yaml"
+    path.write_text(registry.to_yaml())
+    again = ActorRegistry.load(path=path)
+    assert again.actors == registry.actors

@@ -1,0 +1,33 @@
+import json
+
+from stance.evaluate import evaluate_run, format_confusion, format_report, plot_confusion
+from stance.schema import LABELS
+
+from .conftest import TINY_DATA
+
+
+def test_report_has_every_breakdown(tiny_run):
+    report = evaluate_run(tiny_run, TINY_DATA)
+    assert report["pairs"] == 195 and report["sentences"] == 30
+    assert set(report["overall"]["per_label"]) == set(LABELS)
+    assert sum(map(sum, report["overall"]["confusion"])) == 195
+    assert set(report["per_target"]) == {"nato_membership", "neutrality", "crimea_recognition", "donbas_independence", "demilitarization"}
+    assert "ukraine" in report["per_actor"]
+    assert "pronoun" in report["per_phenomenon"]
+    e2e = report["end_to_end"]
+    assert e2e["triples"]["gold"] == 195 - report["overall"]["per_label"]["none"]["support"]
+    assert 0.9 < e2e["actor_detection"]["recall"] <= 1
+    json.dumps(report)
+
+
+def test_side_by_side_table_and_png(tiny_run, baseline_run, tmp_path):
+    reports = [evaluate_run(tiny_run, TINY_DATA), evaluate_run(baseline_run, TINY_DATA)]
+    table = format_report(reports, names=["transformer", "baseline"])
+    lines = table.splitlines()
+    assert "transformer" in lines[1] and "baseline" in lines[1]
+    macro = next(l for l in lines if l.startswith("macro-F1"))
+    assert f"{reports[1]['overall']['macro_f1']:.3f}" in macro
+    assert len({len(l) for l in lines[1:4]}) == 1  # aligned columns
+    assert "gold" in format_confusion(reports[0])
+    png = plot_confusion(reports[0], tmp_path / "c.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

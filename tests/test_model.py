@@ -1,0 +1,71 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from stance.data import PairExample
+from stance.model import RunError, StanceModel
+from stance.schema import LABELS
+
+
+def test_hf_round_trip_with_labels(tiny_run):
+    from transformers import AutoModelForSequenceClassification, pipeline
+
+    hf = AutoModelForSequenceClassification.from_pretrained(tiny_run)
+    assert hf.config.id2label == dict(enumerate(LABELS))
+    clf = pipeline("text-classification", model=str(tiny_run))
+    out = clf({"text": "Russia on Ukraine becoming a member of NATO", "text_pair": "[Russia] objects."})
+    assert out["label"] in LABELS
+
+
+def test_stance_model_matches_hf_logits(tiny_run):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model = StanceModel.from_pretrained(tiny_run)
+    ex = [PairExample("Russia demands neutrality.", "russia", "neutrality", "Russia"),
+          PairExample("Kyiv refuses, Kuleba said.", "kuleba", "neutrality", "Kuleba", context="Talks stalled.")]
+    proba = model.predict_proba(ex, batch_size=1)
+    assert proba.shape == (2, 4) and np.allclose(proba.sum(axis=1), 1)
+    tok = AutoTokenizer.from_pretrained(tiny_run)
+    hf = AutoModelForSequenceClassification.from_pretrained(tiny_run).eval()
+    first, second = model.formatter.segments(ex[1])
+    with torch.no_grad():
+        ref = torch.softmax(hf(**tok(first, second, return_tensors="pt")).logits, -1)[0].numpy()
+    assert np.allclose(proba[1], ref, atol=1e-5)
+
+
+def test_missing_and_corrupt_runs_raise_clear_errors(tiny_run, tmp_path):
+    with pytest.raises(RunError, match="does not exist"):
+        StanceModel.from_pretrained(tmp_path / "nope")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(RunError, match="stance.json is missing"):
+        StanceModel.from_pretrained(empty)
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_run, broken)
+    (broken / "model.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(RunError, match="cannot be loaded"):
+        StanceModel.from_pretrained(broken)
+    bad_meta = tmp_path / "badmeta"
+    shutil.copytree(tiny_run, bad_meta)
+    (bad_meta / "stance.json").write_text("{")
+    with pytest.raises(RunError, match="corrupt run metadata"):
+        StanceModel.from_pretrained(bad_meta)
+
+
+def test_long_input_is_truncated_with_a_warning(tiny_run):
+    model = StanceModel.from_pretrained(tiny_run)
+    long_text = "Russia demands neutrality. " + "The talks went on and on. " * 200
+    with pytest.warns(UserWarning, match="max_length"):
+        proba = model.predict_proba([PairExample(long_text, "russia", "neutrality", "Russia")])
+    assert proba.shape == (1, 4)
+
+
+def test_baseline_loads_the_same_way(baseline_run):
+    model = StanceModel.from_pretrained(baseline_run)
+    assert model.kind == "tfidf"
+    assert json.loads((baseline_run / "stance.json").read_text())["type"] == "tfidf"
+    proba = model.predict_proba([PairExample("Russia demands neutrality.", "russia", "neutrality", "Russia")])
+    assert proba.shape == (1, 4) and abs(proba.sum() - 1) < 1e-6

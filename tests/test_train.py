@@ -1,0 +1,95 @@
+import json
+import logging
+
+import pytest
+
+from stance.config import load_config
+from stance.encoder import EncoderError, resolve_encoder
+from training import train as train_module
+from training.train import class_weights, train
+
+from .conftest import ROOT, tiny_overrides
+
+
+def test_run_directory_is_complete(tiny_run):
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "stance.json", "actors.yaml", "targets.yaml",
+                 "config.yaml", "metrics.json", "README.md", "eval_dev.json", "eval_tiny.json", "confusion_tiny.png"):
+        assert (tiny_run / name).is_file(), name
+    metrics = json.loads((tiny_run / "metrics.json").read_text())
+    assert set(metrics) == {"training", "dev", "tiny"}
+    assert metrics["training"]["train_pairs"] == 195
+    card = (tiny_run / "README.md").read_text()
+    assert "| tiny | 195 |" in card and "base_model:" in card
+    assert not list(tiny_run.parent.glob(".tiny.staging-*")) and not (tiny_run.parent / "tiny.work").exists()
+
+
+def test_resolved_config_is_saved(tiny_run):
+    saved = load_config(tiny_run / "config.yaml")
+    assert saved.training.epochs == 2 and saved.run.output_dir == str(tiny_run)
+
+
+def test_interrupted_training_keeps_the_last_good_run(tiny_encoder, tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    cfg = load_config(ROOT / "configs" / "default.yaml", tiny_overrides(tiny_encoder, out, **{"training.epochs": "1"}))
+    train(cfg)
+    before = (out / "model.safetensors").read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("simulated interruption")
+
+    monkeypatch.setattr(train_module, "evaluate_run", crash)
+    with pytest.raises(KeyboardInterrupt):
+        train(load_config(ROOT / "configs" / "default.yaml", tiny_overrides(tiny_encoder, out, **{"run.seed": "3", "training.epochs": "1"})))
+    assert (out / "model.safetensors").read_bytes() == before
+    assert (out / "stance.json").is_file()
+    assert not list(tmp_path.glob(".run.staging-*"))
+
+
+def test_encoder_hash_mismatch_is_refused(tiny_encoder, tmp_path):
+    with pytest.raises(EncoderError, match="sha256"):
+        resolve_encoder(str(tiny_encoder), "0" * 64)
+    cfg = load_config(ROOT / "configs" / "default.yaml",
+                      tiny_overrides(tiny_encoder, tmp_path / "r", **{"model.encoder_sha256": "0" * 64}))
+    with pytest.raises(EncoderError):
+        train(cfg)
+    assert not (tmp_path / "r").exists()
+
+
+def test_default_encoder_is_verified():
+    path = resolve_encoder("default")
+    assert path.endswith("model")
+    with pytest.raises(EncoderError, match="does not exist"):
+        resolve_encoder("./no/such/encoder")
+
+
+def test_resume_from_checkpoint(tiny_encoder, tmp_path, caplog):
+    out = tmp_path / "run"
+    first = tiny_overrides(tiny_encoder, out, **{"training.epochs": "1", "run.keep_checkpoints": "true"})
+    train(load_config(ROOT / "configs" / "default.yaml", first))
+    assert list((tmp_path / "run.work").glob("checkpoint-*"))
+    resumed = tiny_overrides(tiny_encoder, out, **{"training.epochs": "2", "run.resume": "true"})
+    with caplog.at_level(logging.INFO, logger="stance.train"):
+        train(load_config(ROOT / "configs" / "default.yaml", resumed))
+    assert any("resuming from" in r.message and "checkpoint-" in r.message for r in caplog.records)
+
+
+def test_bad_data_fails_before_training(tiny_encoder, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"}\n')
+    cfg = load_config(ROOT / "configs" / "default.yaml", tiny_overrides(tiny_encoder, tmp_path / "r", **{"data.test": f"[{bad}]"}))
+    with pytest.raises(Exception, match=r"bad.jsonl:1"):
+        train(cfg)
+
+
+def test_class_weights_favour_rare_labels():
+    labels = ["none"] * 80 + ["favor"] * 10 + ["against"] * 5 + ["neutral"] * 5
+    balanced, sqrt, flat = (class_weights(labels, m) for m in ("balanced", "sqrt", "none"))
+    assert balanced[0] < sqrt[0] < 1 and balanced[2] > sqrt[2] > 1
+    assert flat == [1.0] * 4
+
+
+def test_baseline_run(baseline_run):
+    assert (baseline_run / "baseline.joblib").is_file()
+    metrics = json.loads((baseline_run / "metrics.json").read_text())
+    # The baseline fits its own training data: far above the all-none macro-F1 of about 0.24.
+    assert metrics["tiny"]["macro_f1"] > 0.5
