@@ -4,6 +4,7 @@
     stance evaluate RUN --data FILE.jsonl [--data FILE2.jsonl] [--compare RUN2] [--json OUT.json] [--png DIR]
     stance predict RUN "text" [--actor ACTOR] [--target TARGET] [--context TEXT] [--all]
     stance validate DATA.jsonl ...
+    stance analyze FILE ... [--format table|jsonl|csv] [--rollup] [--sentences] [--out DIR]
 """
 
 from __future__ import annotations
@@ -77,6 +78,54 @@ def _cmd_validate(args) -> int:
     return 1 if bad else 0
 
 
+def _cmd_analyze(args) -> int:
+    from itertools import chain
+
+    from .analyze import (aggregate, analyze_many, document_summary, format_sentences, format_table, plot_heatmap,
+                          read_documents, write_dna_csv, write_jsonl)
+
+    docs = chain.from_iterable(read_documents(p) for p in args.files)
+    results = []
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm comes with transformers; the bar is a convenience
+        def tqdm(x, **_):
+            return x
+    for result in tqdm(analyze_many(docs, args.model, include_none=args.sentences), desc="documents", unit="doc",
+                       disable=args.format == "jsonl" and not args.out):
+        results.append(result)
+        if args.format == "jsonl" and not args.out:
+            for st in result.statements:
+                print(json.dumps(st.__dict__, ensure_ascii=False))
+    statements = [st for r in results for st in r.statements]
+    cells = aggregate(statements, rollup=args.rollup)
+    if args.format == "table":
+        if args.sentences:
+            for r in results:
+                print(f"== {r.doc_id} ==")
+                print(format_sentences(r) + "\n")
+        print(format_table(cells))
+        if len(results) > 1:
+            print("\n" + document_summary(results))
+    elif args.format == "csv" and not args.out:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("r", suffix=".csv", encoding="utf-8") as tmp:
+            write_dna_csv(statements, tmp.name, include_neutral=args.include_neutral)
+            print(tmp.read(), end="")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        write_jsonl(statements, out / "statements.jsonl")
+        write_dna_csv(statements, out / "statements_dna.csv", include_neutral=args.include_neutral)
+        (out / "table.json").write_text(json.dumps([c.__dict__ for c in cells], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (out / "documents.txt").write_text(document_summary(results) + "\n", encoding="utf-8")
+        if cells:
+            plot_heatmap(cells, out / "heatmap.png")
+        print(f"wrote statements.jsonl, statements_dna.csv, table.json, documents.txt, heatmap.png to {out}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stance", description="Actor-stance classification for news text.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +154,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="also list none predictions")
     p.add_argument("--json", action="store_true", help="one JSON object per prediction")
     p.set_defaults(func=_cmd_predict)
+
+    p = sub.add_parser("analyze", help="actor x target stances of whole articles, with evidence and exports")
+    p.add_argument("files", nargs="+", help="plain-text articles or JSON Lines of {doc_id, date, text}")
+    p.add_argument("--model", help="run directory (default: the default run)")
+    p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
+    p.add_argument("--rollup", action="store_true", help="count persons under their affiliation (putin -> russia)")
+    p.add_argument("--sentences", action="store_true", help="also list every sentence with its resolved actors")
+    p.add_argument("--include-neutral", action="store_true", help="keep neutral statements in the DNA CSV")
+    p.add_argument("--out", help="directory for statements.jsonl, statements_dna.csv, table.json, heatmap.png")
+    p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("validate", help="check data files against the schema (file:line for every problem)")
     p.add_argument("files", nargs="+")

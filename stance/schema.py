@@ -6,7 +6,9 @@ Every data file is JSON Lines, one sentence a line::
      "pairs": [{"actor": "russia", "mention": "Moscow", "target": "neutrality", "stance": "favor"}],
      "phenomena": ["role_mention"]}
 
-`validate_file` checks a file against this format and reports every problem as ``file:line``.
+A pair's ``mention`` is the characters of ``text`` that name the actor; the empty string ``""``
+means the actor is not named in the text (the author of a tweet, say). `validate_file` checks a
+file against this format and reports every problem as ``file:line``.
 """
 
 from __future__ import annotations
@@ -153,7 +155,8 @@ def _record_problems(rec: object, known_actors: set[str] | None, target_ids: set
             problems.append(f"{where} has unknown target {pair['target']!r}; valid: {', '.join(sorted(target_ids))}")
         if known_actors is not None and pair["actor"] not in known_actors:
             problems.append(f"{where} has actor {pair['actor']!r} not in the actor registry")
-        if isinstance(text, str) and isinstance(pair["mention"], str) and pair["mention"] not in text:
+        # An empty mention means "not named in the text" and is always valid.
+        if isinstance(text, str) and isinstance(pair["mention"], str) and pair["mention"] and pair["mention"] not in text:
             problems.append(f"{where} mention {pair['mention']!r} does not occur in the text")
         key = (pair["actor"], pair["target"])
         if key in seen:
