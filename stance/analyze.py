@@ -389,5 +389,11 @@ def analyze_dataset(dataset, model: str | None = None, num_proc: int | None = No
     """
     from functools import partial
 
+    from datasets import Features, Value
+
+    features = Features({"doc_id": Value("string"), "date": Value("string"), "sentence_index": Value("int32"),
+                         "sentence": Value("string"), "actor": Value("string"), "mention": Value("string"),
+                         "affiliation": Value("string"), "target": Value("string"), "stance": Value("string"),
+                         "score": Value("float32")})
     return dataset.map(partial(analyze_batch, model=str(model) if model else None), batched=True, batch_size=batch_size,
-                       num_proc=num_proc, remove_columns=dataset.column_names, desc="analyzing")
+                       num_proc=num_proc, remove_columns=dataset.column_names, features=features, desc="analyzing")
