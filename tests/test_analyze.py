@@ -82,7 +82,9 @@ def test_exports_and_heatmap(tmp_path):
 
 def test_streaming_and_dataset_map(baseline_run, tmp_path):
     path = tmp_path / "docs.jsonl"
-    path.write_text("".join(json.dumps({"doc_id": f"d{i}", "date": "2022-03-16", "text": ARTICLE}) + "\n" for i in range(5)))
+    # A sentence of the fixture corpus, so that even the tiny baseline finds statements in it.
+    text = ARTICLE + "\nPutin also demands that the breakaway republics of Donetsk and Luhansk be recognized as independent."
+    path.write_text("".join(json.dumps({"doc_id": f"d{i}", "date": "2022-03-16", "text": text}) + "\n" for i in range(5)))
     results = list(analyze_many(read_documents(path), baseline_run, docs_per_batch=2))
     assert [r.doc_id for r in results] == [f"d{i}" for i in range(5)]
     assert "d4" in document_summary(results)
@@ -90,7 +92,7 @@ def test_streaming_and_dataset_map(baseline_run, tmp_path):
 
     ds = load_dataset("json", data_files=str(path), split="train")
     out = analyze_dataset(ds, baseline_run, batch_size=2)
-    assert len(out) == sum(len(r.statements) for r in results)
+    assert len(out) == sum(len(r.statements) for r in results) > 0
     assert set(out.column_names) >= {"doc_id", "actor", "target", "stance", "score"}
 
 
