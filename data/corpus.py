@@ -17,8 +17,9 @@ sentences as ``context``, assigns each document to a split and writes ``data/{sp
     python data/corpus.py report             # sizes, label distributions, diversity (markdown)
 
 The split is deterministic: documents dated 2024-01-01 or later form ``test_shift`` (a period
-absent from training); the seed article is in ``test``; the rest are ordered by a SHA-256 hash of
-their doc_id and cut 70/12/18 into train/dev/test by sentence count.
+absent from training); the seed article is in ``test``; every other document goes to train, dev or
+test by the SHA-256 hash of its doc_id read as a number in [0, 1): below 0.68 train, below 0.80
+dev, else test — so adding documents never moves existing ones.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ SPLITS = ("train", "dev", "test", "test_shift")
 SHIFT_FROM = "2024-01-01"
 SEED_DOC = "seed"
 CONTEXT_SENTENCES = 3
+TRAIN_SHARE, DEV_SHARE = 0.62, 0.16  # of documents before SHIFT_FROM; the rest is test
 KINDS = {"wire", "analysis", "live-blog", "interview", "statement", "feature", "explainer", "seed"}
 NEAR_DUP_RUN = 8  # sentences sharing a run of this many words (outside quotes) are near-duplicates
 
@@ -169,13 +171,10 @@ def assign_splits(docs: list[dict]) -> dict[str, str]:
             split[d["doc_id"]] = "test_shift"
         else:
             rest.append(d)
-    rest.sort(key=lambda d: hashlib.sha256(d["doc_id"].encode()).hexdigest())
-    total = sum(len(d["sentences"]) for d in rest)
-    done = 0
+    # Each document's place depends on its own id alone, so adding documents never moves others.
     for d in rest:
-        frac = done / total
-        split[d["doc_id"]] = "train" if frac < 0.70 else "dev" if frac < 0.82 else "test"
-        done += len(d["sentences"])
+        u = int(hashlib.sha256(d["doc_id"].encode()).hexdigest(), 16) / 16 ** 64
+        split[d["doc_id"]] = "train" if u < TRAIN_SHARE else "dev" if u < TRAIN_SHARE + DEV_SHARE else "test"
     return split
 
 

@@ -53,6 +53,7 @@ class StanceModel:
         self.max_length = max_length
         self.path = path
         self._truncation_warned = False
+        self._backend = None  # the tokenizer's fast backend without padding/truncation, made on first use
 
     @property
     def registry(self) -> ActorRegistry:
@@ -123,11 +124,10 @@ class StanceModel:
         import torch
 
         segments = [self.formatter.segments(e) for e in examples]
-        # Tokenize once without padding to sort by length: batches of similar length pad little.
-        encoded = self.tokenizer([a for a, _ in segments], [b for _, b in segments], truncation="only_second",
-                                 max_length=self.max_length, return_overflowing_tokens=False)
+        encoded = self._encode_pairs(segments)
         lengths = [len(ids) for ids in encoded["input_ids"]]
         self._warn_truncation(segments, lengths)
+        # Batches of similar length pad little: sort by length, score, put rows back in order.
         order = np.argsort(lengths, kind="stable")
         id2label = {int(k): v for k, v in self.classifier.config.id2label.items()}
         columns = [LABELS.index(id2label[i]) for i in range(len(id2label))]
@@ -136,10 +136,47 @@ class StanceModel:
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 idx = order[start:start + batch_size]
-                batch = self.tokenizer.pad({k: [encoded[k][i] for i in idx] for k in encoded.keys()}, return_tensors="pt")
+                batch = self.tokenizer.pad({k: [encoded[k][i] for i in idx] for k in encoded}, return_tensors="pt")
                 batch = {k: v.to(device) for k, v in batch.items()}
                 logits = self.classifier(**batch).logits.float()
                 out[np.ix_(idx, columns)] = torch.softmax(logits, dim=-1).cpu().numpy()
+        return out
+
+    def _encode_pairs(self, segments: list[tuple[str, str]]) -> dict[str, list]:
+        """Token ids of each (first, second) pair, truncating the second segment to ``max_length``.
+
+        One sentence fans out to (actors x targets) pairs that share their segments, so each distinct
+        segment is tokenized once and pairs are assembled with the tokenizer's own post-processor
+        (same ids as calling the tokenizer on each pair). Tokenizers without a fast backend take the
+        plain path.
+        """
+        backend = getattr(self.tokenizer, "backend_tokenizer", None)
+        if backend is None or backend.post_processor is None:
+            return dict(self.tokenizer([a for a, _ in segments], [b for _, b in segments], truncation="only_second",
+                                       max_length=self.max_length))
+        if self._backend is None:
+            import copy
+
+            self._backend = copy.deepcopy(backend)
+            self._backend.no_padding()
+            self._backend.no_truncation()
+        backend = self._backend
+        firsts = list(dict.fromkeys(a for a, _ in segments))
+        seconds = list(dict.fromkeys(b for _, b in segments))
+        first_enc = dict(zip(firsts, backend.encode_batch(firsts, add_special_tokens=False)))
+        second_enc = dict(zip(seconds, backend.encode_batch(seconds, add_special_tokens=False)))
+        special = backend.num_special_tokens_to_add(True)
+        out = {"input_ids": [], "token_type_ids": [], "attention_mask": []}
+        for a, b in segments:
+            first, second = first_enc[a], second_enc[b]
+            budget = self.max_length - special - len(first.ids)
+            if len(second.ids) > budget:
+                second = backend.encode(b, add_special_tokens=False)  # a fresh copy: truncate() works in place
+                second.truncate(max(budget, 0))
+            pair = backend.post_processor.process(first, second, add_special_tokens=True)
+            out["input_ids"].append(pair.ids)
+            out["token_type_ids"].append(pair.type_ids)
+            out["attention_mask"].append([1] * len(pair.ids))
         return out
 
     def _warn_truncation(self, segments, lengths) -> None:

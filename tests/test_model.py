@@ -69,3 +69,18 @@ def test_baseline_loads_the_same_way(baseline_run):
     assert json.loads((baseline_run / "stance.json").read_text())["type"] == "tfidf"
     proba = model.predict_proba([PairExample("Russia demands neutrality.", "russia", "neutrality", "Russia")])
     assert proba.shape == (1, 4) and abs(proba.sum() - 1) < 1e-6
+
+
+def test_shared_segment_encoding_matches_the_tokenizer(tiny_run):
+    model = StanceModel.from_pretrained(tiny_run)
+    long_text = "Kuleba refused, he said, " + "again " * 300
+    segments = [model.formatter.segments(PairExample(t, a, g, a.title(), c)) for t, a, g, c in [
+        ("Russia demands neutrality.", "russia", "neutrality", None),
+        ("Russia demands neutrality.", "russia", "nato_membership", None),
+        (long_text, "kuleba", "demilitarization", "Talks stalled."),
+    ]]
+    fast = model._encode_pairs(segments)
+    ref = model.tokenizer([a for a, _ in segments], [b for _, b in segments], truncation="only_second", max_length=model.max_length)
+    assert fast["input_ids"] == ref["input_ids"]
+    assert fast["token_type_ids"] == ref["token_type_ids"]
+    assert len(fast["input_ids"][2]) == model.max_length

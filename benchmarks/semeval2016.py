@@ -1,0 +1,278 @@
+"""External benchmark: SemEval-2016 Task 6, subtask A (stance in tweets), through the same pipeline.
+
+    python benchmarks/semeval2016.py --data ../shared/benchmarks/semeval2016 --seeds 3
+
+1. converts the official files (not shipped: get them from
+   http://www.saifmohammad.com/WebPages/StanceDataset.htm, cite Mohammad et al. 2016) into
+   train / dev / test JSON Lines where configs/semeval2016.yaml reads them (runs/semeval2016/data/);
+2. trains the transformer of configs/semeval2016.yaml once per seed (1..N) and the TF-IDF baseline of
+   configs/semeval2016_baseline.yaml, with training.train.train, unchanged;
+3. scores all of them on the 1,249 official test tweets with the official metric, F_avg = mean of
+   the F1 of favor and against, pooled over all test tweets (x100), next to the per-target majority
+   class (65.22 in the task paper) and the published systems;
+4. reports combinations of the trained runs, each its own row: every seed's transformer averaged with
+   the TF-IDF baseline (probabilities, weight --tfidf-weight; mean +- std over seeds), and the
+   ensemble of all seeds (with and without the baseline).
+
+The last line printed is one JSON object: f_avg_mean and f_avg_std are those of the headline system
+(``system``; mean and sample std over the seeds), next to the single-model, baseline and majority
+F_avg, all in points (0-100). Runs use torch's default thread count (set OMP_NUM_THREADS=1 or
+--threads 1 on a shared machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from stance.config import Config, load_config  # noqa: E402
+from stance.data import record_pairs  # noqa: E402
+from stance.evaluate import compute_metrics  # noqa: E402
+from stance.model import StanceModel  # noqa: E402
+from stance.schema import LABELS, load_targets, read_records  # noqa: E402
+from stance.semeval import CITATION, OFFICIAL_PAGE, SemEvalDataError, majority_labels, write_semeval  # noqa: E402
+
+DEFAULT_CONFIG = ROOT / "configs" / "semeval2016.yaml"
+DEFAULT_BASELINE = ROOT / "configs" / "semeval2016_baseline.yaml"
+N_TEST = 1249
+#: Published results on the same 1,249 test tweets (F_avg x 100, pooled).
+PUBLISHED = [
+    ("majority class per target", 65.22, "Mohammad et al. 2016"),
+    ("SVM word + char n-grams", 68.98, "Mohammad et al. 2016"),
+    ("MITRE, best of 19 teams", 67.82, "Mohammad et al. 2016"),
+    ("RoBERTa-base", 68.0, "Barbieri et al. 2020, TweetEval"),
+    ("BERTweet", 71.2, "TweetEval leaderboard"),
+    ("TimeLMs-2021", 72.9, "TweetEval leaderboard, Loureiro et al. 2022"),
+]
+logger = logging.getLogger("semeval2016")
+
+
+def f_avg(predicted, gold) -> float:
+    """The official metric in points: mean F1 of favor and against over all given tweets."""
+    return 100 * compute_metrics(list(predicted), list(gold))["f_avg"]
+
+
+def labels_of(proba: np.ndarray) -> list[str]:
+    return [LABELS[i] for i in proba.argmax(axis=1)]
+
+
+def average_proba(probas, weights=None) -> np.ndarray:
+    """Weighted mean of probability matrices (columns in LABELS order); the ensembles below use it."""
+    weights = np.ones(len(probas)) if weights is None else np.asarray(weights, dtype=float)
+    return sum(w * p for w, p in zip(weights, probas)) / weights.sum()
+
+
+def combine_with_baseline(transformer: np.ndarray, baseline: np.ndarray, baseline_weight: float) -> np.ndarray:
+    """``(1 - w) * transformer + w * baseline`` probabilities."""
+    return average_proba([transformer, baseline], [1 - baseline_weight, baseline_weight])
+
+
+def per_target(predicted, gold, targets) -> dict[str, float]:
+    out = {}
+    for t in sorted(set(targets)):
+        idx = [i for i, x in enumerate(targets) if x == t]
+        out[t] = f_avg([predicted[i] for i in idx], [gold[i] for i in idx])
+    return out
+
+
+def mean_std(values) -> tuple[float, float]:
+    values = list(values)
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def _same_config(run: Path, cfg: Config) -> bool:
+    saved = run / "config.yaml"
+    return saved.is_file() and load_config(saved).to_dict() == cfg.to_dict()
+
+
+def train_or_reuse(cfg: Config, reuse: bool) -> Path:
+    """Train one run, or with ``reuse`` keep an existing complete run trained with the same config."""
+    from training.train import train
+
+    run = Path(cfg.run.output_dir)
+    if reuse and (run / "metrics.json").is_file() and _same_config(run, cfg):
+        logger.info("reusing %s (same config)", run)
+        return run
+    return train(cfg)
+
+
+def convert(data: Path, cfg: Config) -> dict[str, Path]:
+    """Write train/dev/test JSONL where the config reads them (all three in one folder)."""
+    out_dir = Path(cfg.data.train).parent
+    expected = {"train": out_dir / "train.jsonl", "dev": out_dir / "dev.jsonl", "test": out_dir / "test.jsonl"}
+    given = {"train": Path(cfg.data.train), "dev": Path(cfg.data.dev), "test": Path(cfg.data.test[0]) if cfg.data.test else None}
+    if given != expected or len(cfg.data.test) != 1:
+        raise SystemExit(f"the config must read train.jsonl, dev.jsonl and test.jsonl from one folder (data.train, data.dev, "
+                         f"data.test: [one file]); got {cfg.data.train}, {cfg.data.dev}, {cfg.data.test}")
+    return write_semeval(data, out_dir)
+
+
+def machine() -> dict:
+    import torch
+
+    return {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "cuda": torch.cuda.is_available(),
+            "processor": platform.processor() or platform.machine(), "python": platform.python_version(),
+            "torch": torch.__version__}
+
+
+def _row(name: str, value: str, note: str = "") -> str:
+    return f"  {name:<58} {value:>13}   {note}"
+
+
+def run_benchmark(args) -> dict:
+    overrides = list(args.set)
+    if args.threads:
+        overrides.append(f"training.num_threads={args.threads}")
+        import torch
+
+        torch.set_num_threads(args.threads)
+    base_cfg = load_config(args.config, overrides)
+    paths = convert(args.data, base_cfg)
+    targets = load_targets(base_cfg.data.targets_file, base_cfg.data.targets)
+    train_recs = read_records(paths["train"], targets) + read_records(paths["dev"], targets)
+    test_recs = read_records(paths["test"], targets)
+    if len(test_recs) != N_TEST or len(train_recs) != 2914:
+        logger.warning("expected 2,914 training and 1,249 test tweets, read %d and %d", len(train_recs), len(test_recs))
+    examples = record_pairs(test_recs)
+    gold = [e.label for e in examples]
+    tgt = [e.target for e in examples]
+
+    # Majority class of each target over all 2,914 official training tweets (train + trial).
+    majority = majority_labels(train_recs)
+    majority_pred = [majority[t] for t in tgt]
+
+    seeds = list(range(1, args.seeds + 1))
+    runs, probas, times = {}, {}, {}
+    started = time.time()
+    for seed in seeds:
+        cfg = load_config(args.config, [*overrides, f"run.seed={seed}", f"run.output_dir={base_cfg.run.output_dir}-seed{seed}"])
+        runs[seed] = train_or_reuse(cfg, args.reuse)
+        model = StanceModel.from_pretrained(runs[seed])
+        probas[seed] = model.predict_proba(examples, batch_size=cfg.training.eval_batch_size)
+        times[seed] = json.loads((runs[seed] / "metrics.json").read_text())["training"].get("train_runtime_s")
+    bcfg = load_config(args.baseline_config, [f"training.num_threads={args.threads}"] if args.threads else [])
+    baseline_run = train_or_reuse(bcfg, args.reuse)
+    baseline_proba = StanceModel.from_pretrained(baseline_run).predict_proba(examples)
+
+    w = args.tfidf_weight
+    systems: dict[str, dict] = {}
+
+    def add(key, name, preds_per_seed):
+        scores = [f_avg(p, gold) for p in preds_per_seed]
+        pts = [per_target(p, gold, tgt) for p in preds_per_seed]
+        systems[key] = {"name": name, "scores": scores, "mean_std": mean_std(scores),
+                        "per_target": {t: statistics.fmean(pt[t] for pt in pts) for t in pts[0]}}
+
+    n = len(seeds)
+    add("transformer", f"MiniLM-L6 fine-tuned, mean +- std over {n} seeds", [labels_of(probas[s]) for s in seeds])
+    add("transformer+tfidf", f"MiniLM-L6 + TF-IDF (prob. avg, w={w:g}), mean +- std over {n} seeds",
+        [labels_of(combine_with_baseline(probas[s], baseline_proba, w)) for s in seeds])
+    ensemble = average_proba([probas[s] for s in seeds])
+    if n > 1:
+        add("ensemble", f"MiniLM-L6 {n}-seed ensemble (prob. avg)", [labels_of(ensemble)])
+        add("ensemble+tfidf", f"MiniLM-L6 {n}-seed ensemble + TF-IDF (w={w:g})", [labels_of(combine_with_baseline(ensemble, baseline_proba, w))])
+    add("tfidf", "TF-IDF + logistic regression baseline", [labels_of(baseline_proba)])
+    add("majority", "majority class per target (train + trial)", [majority_pred])
+    headline = "transformer+tfidf" if args.headline == "combined" else "transformer"
+
+    mach = machine()
+    print()
+    print(f"SemEval-2016 Task 6A, {len(test_recs)} test tweets ({len(train_recs)} training tweets: "
+          f"{sum(1 for _ in read_records(paths['train'], targets))} train, {len(train_recs) - sum(1 for _ in read_records(paths['train'], targets))} dev)")
+    print(f"F_avg x100 = (F1 favor + F1 against) / 2, pooled over all test tweets. Config {_rel(args.config)}, "
+          f"baseline {_rel(args.baseline_config)}.")
+    print(_row("system", "F_avg"))
+    print(_row("-" * 58, "-" * 13))
+    for key, s in systems.items():
+        mean, std = s["mean_std"]
+        value = f"{mean:.2f} +- {std:.2f}" if len(s["scores"]) > 1 else f"{mean:.2f}"
+        note = "seeds: " + ", ".join(f"{x:.2f}" for x in s["scores"]) if len(s["scores"]) > 1 else ""
+        print(_row(("* " if key == headline else "ours: ") + s["name"], value, note))
+    for name, value, source in PUBLISHED:
+        print(_row(f"published: {name}", f"{value:.2f}", source))
+    print()
+    print("per-target F_avg x100 (seed rows: mean over seeds)")
+    keys = list(systems)
+    print("  " + f"{'target':<26}" + "".join(f"{k:>18}" for k in keys))
+    for t in sorted(set(tgt)):
+        print("  " + f"{t:<26}" + "".join(f"{systems[k]['per_target'][t]:>18.2f}" for k in keys))
+    print()
+    train_times = [t for t in times.values() if t]
+    print(f"machine: {mach['cpu_count']} CPUs ({mach['processor']}), torch {mach['torch']} with {mach['torch_threads']} thread(s) "
+          f"(OMP_NUM_THREADS={mach['omp_num_threads']}), CUDA {'yes' if mach['cuda'] else 'no'}, Python {mach['python']}; "
+          f"transformer training {statistics.fmean(train_times):.0f} s per seed; benchmark wall time {time.time() - started:.0f} s"
+          if train_times else f"machine: {mach}")
+    print(f"data: {OFFICIAL_PAGE} -- cite {CITATION}")
+    mean, std = systems[headline]["mean_std"]
+    summary = {
+        "f_avg_mean": round(mean, 2), "f_avg_std": round(std, 2), "seeds": n,
+        "baseline_f_avg": round(systems["tfidf"]["mean_std"][0], 2),
+        "majority_f_avg": round(systems["majority"]["mean_std"][0], 2),
+        "system": systems[headline]["name"],
+        "transformer_f_avg_mean": round(systems["transformer"]["mean_std"][0], 2),
+        "transformer_f_avg_std": round(systems["transformer"]["mean_std"][1], 2),
+        "ensemble_tfidf_f_avg": round(systems["ensemble+tfidf"]["mean_std"][0], 2) if "ensemble+tfidf" in systems else None,
+    }
+    report = {"summary": summary, "machine": mach, "seeds": seeds, "runs": {str(k): str(v) for k, v in runs.items()},
+              "baseline_run": str(baseline_run), "tfidf_weight": w,
+              "systems": {k: {**v, "mean_std": list(v["mean_std"])} for k, v in systems.items()}}
+    out = Path(base_cfg.run.output_dir).parent / "benchmark.json"
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"report: {out}")
+    print(json.dumps(summary))
+    return report
+
+
+def _rel(path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, type=Path,
+                        help=f"folder of the official files (data-all-annotations of stancedataset.zip from {OFFICIAL_PAGE})")
+    parser.add_argument("--seeds", type=int, default=3, help="transformer runs, seeds 1..N (default 3)")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="transformer config (default configs/semeval2016.yaml)")
+    parser.add_argument("--baseline-config", type=Path, default=DEFAULT_BASELINE, help="TF-IDF config (default configs/semeval2016_baseline.yaml)")
+    parser.add_argument("--tfidf-weight", type=float, default=0.5, help="weight of the TF-IDF probabilities in the combined rows (default 0.5)")
+    parser.add_argument("--headline", choices=["combined", "transformer"], default="combined",
+                        help="system whose mean/std the final JSON reports as f_avg_mean/f_avg_std (default: transformer + TF-IDF)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads per run (default: torch's default, which honours OMP_NUM_THREADS)")
+    parser.add_argument("--reuse", action="store_true", help="keep existing runs trained with exactly the same config instead of retraining")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a transformer config key (repeatable)")
+    args = parser.parse_args(argv)
+    if args.seeds < 1:
+        parser.error("--seeds must be at least 1")
+    if not 0 <= args.tfidf_weight <= 1:
+        parser.error("--tfidf-weight must be between 0 and 1")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args.data = args.data.resolve()
+    args.config, args.baseline_config = args.config.resolve(), args.baseline_config.resolve()
+    os.chdir(ROOT)  # the configs' paths are relative to the repository root
+    try:
+        run_benchmark(args)
+    except SemEvalDataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
