@@ -130,7 +130,7 @@ def machine() -> dict:
 
 
 def _row(name: str, value: str, note: str = "") -> str:
-    return f"  {name:<58} {value:>13}   {note}"
+    return f"  {name:<68} {value:>13}   {note}"
 
 
 def run_benchmark(args) -> dict:
@@ -143,6 +143,7 @@ def run_benchmark(args) -> dict:
     base_cfg = load_config(args.config, overrides)
     paths = convert(args.data, base_cfg)
     targets = load_targets(base_cfg.data.targets_file, base_cfg.data.targets)
+    n_train, n_dev = (len(read_records(paths[k], targets)) for k in ("train", "dev"))
     train_recs = read_records(paths["train"], targets) + read_records(paths["dev"], targets)
     test_recs = read_records(paths["test"], targets)
     if len(test_recs) != N_TEST or len(train_recs) != 2914:
@@ -191,12 +192,11 @@ def run_benchmark(args) -> dict:
 
     mach = machine()
     print()
-    print(f"SemEval-2016 Task 6A, {len(test_recs)} test tweets ({len(train_recs)} training tweets: "
-          f"{sum(1 for _ in read_records(paths['train'], targets))} train, {len(train_recs) - sum(1 for _ in read_records(paths['train'], targets))} dev)")
+    print(f"SemEval-2016 Task 6A: {len(test_recs)} test tweets; {len(train_recs)} training tweets = {n_train} train + {n_dev} dev")
     print(f"F_avg x100 = (F1 favor + F1 against) / 2, pooled over all test tweets. Config {_rel(args.config)}, "
           f"baseline {_rel(args.baseline_config)}.")
     print(_row("system", "F_avg"))
-    print(_row("-" * 58, "-" * 13))
+    print(_row("-" * 68, "-" * 13))
     for key, s in systems.items():
         mean, std = s["mean_std"]
         value = f"{mean:.2f} +- {std:.2f}" if len(s["scores"]) > 1 else f"{mean:.2f}"

@@ -305,11 +305,16 @@ def cmd_report(args) -> int:
     texts = [r["text"] for r in all_recs]
     grams = [tuple(ws[k:k + 3]) for t in texts for ws in [words(t, drop_quotes=False)] for k in range(len(ws) - 2)]
     run, pair = longest_shared_run(texts)
+    outside_seed = [(a, b, n) for a, b, n in shared_runs(texts, min_run=1)
+                    if not (all_recs[a]["doc_id"] == SEED_DOC and all_recs[b]["doc_id"] == SEED_DOC)]
+    run2 = max(outside_seed, key=lambda r: r[2]) if outside_seed else (0, 0, 0)
     lengths = sorted(len(words(t, drop_quotes=False)) for t in texts)
     kinds = collections.Counter(d["kind"] for d in docs)
     lines.append(f"Diversity: {len(set(grams))} distinct word 3-grams of {len(grams)} ({len(set(grams)) / len(grams):.3f}); "
                  f"longest word run shared by two sentences outside quotes: {run} words"
-                 + (f" ({all_recs[pair[0]]['id']} / {all_recs[pair[1]]['id']})" if pair else "") + "; "
+                 + (f" ({all_recs[pair[0]]['id']} / {all_recs[pair[1]]['id']})" if pair else "")
+                 + f", {run2[2]} words outside the seed article's headline repeated as its breadcrumb"
+                 + (f" ({all_recs[run2[0]]['id']} / {all_recs[run2[1]]['id']})" if run2[2] else "") + "; "
                  f"sentence length in words: min {lengths[0]}, median {lengths[len(lengths) // 2]}, max {lengths[-1]}; "
                  f"document kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()) + ".")
     cross = []

@@ -1,0 +1,98 @@
+"""Checks on the shipped corpus: schema, split hygiene (no sentence or near-duplicate in two
+splits, no document across splits) and the sizes the datasheet promises."""
+
+import collections
+import importlib.util
+import json
+
+import pytest
+
+from stance.actors import ActorRegistry
+from stance.schema import LABELS, PHENOMENA, load_targets, read_records, validate_file
+
+from .conftest import ROOT
+
+DATA = ROOT / "data"
+SPLITS = ("train", "dev", "test", "test_shift")
+
+
+def _corpus_module():
+    spec = importlib.util.spec_from_file_location("corpus", DATA / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return {s: read_records(DATA / f"{s}.jsonl") for s in SPLITS}
+
+
+def test_every_file_validates_with_registry_actors():
+    known = set(ActorRegistry.load().actors)
+    for s in SPLITS:
+        assert validate_file(DATA / f"{s}.jsonl", load_targets(), known) == [], s
+
+
+def test_split_files_are_what_the_sources_build(tmp_path, monkeypatch):
+    corpus = _corpus_module()
+    docs = corpus.load_sources()
+    assert corpus.check_sources(docs) == []
+    split = corpus.assign_splits(docs)
+    target_ids = [t.id for t in load_targets()]
+    for s in SPLITS:
+        built = [r for d in sorted(docs, key=lambda d: (d["date"], d["doc_id"])) if split[d["doc_id"]] == s
+                 for r in corpus.to_records(d, target_ids)]
+        shipped = [json.loads(l) for l in (DATA / f"{s}.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert built == shipped, f"data/{s}.jsonl is stale: run python data/corpus.py build"
+
+
+def test_no_document_or_sentence_in_two_splits(splits):
+    doc_split = {}
+    for s, recs in splits.items():
+        for r in recs:
+            assert doc_split.setdefault(r["doc_id"], s) == s, r["doc_id"]
+    seen = {}
+    for s, recs in splits.items():
+        for r in recs:
+            key = " ".join(r["text"].lower().split())
+            assert seen.setdefault(key, s) == s, f"{r['id']} also in {seen[key]}"
+
+
+def test_no_near_duplicates_across_splits(splits):
+    corpus = _corpus_module()
+    recs = [(s, r) for s, rs in splits.items() for r in rs]
+    for a, b, run in corpus.shared_runs([r["text"] for _, r in recs]):
+        assert recs[a][0] == recs[b][0], f"{recs[a][1]['id']} ({recs[a][0]}) and {recs[b][1]['id']} ({recs[b][0]}) share {run} words"
+
+
+def test_sizes_and_balance(splits):
+    all_recs = [r for recs in splits.values() for r in recs]
+    assert len(all_recs) >= 1000 and len({r["doc_id"] for r in all_recs}) >= 80
+    assert len(splits["test"]) >= 150 and len(splits["test_shift"]) >= 150
+    pairs = [p for r in all_recs for p in r["pairs"] if p["stance"] != "none"]
+    by_target = collections.Counter(p["target"] for p in pairs)
+    assert all(by_target[t.id] >= 80 for t in load_targets()), by_target
+    by_label = collections.Counter(p["stance"] for p in pairs)
+    assert all(by_label[l] >= 0.15 * len(pairs) for l in LABELS if l != "none"), by_label
+    phenomena = collections.Counter(p for r in all_recs for p in r.get("phenomena", []))
+    assert all(phenomena[p] >= 40 for p in PHENOMENA), phenomena
+
+
+def test_time_shift_and_seed(splits):
+    assert all(r["date"] >= "2024-01-01" for r in splits["test_shift"])
+    assert all(r["date"] < "2024-01-01" for s in ("train", "dev", "test") for r in splits[s])
+    seed = [r for r in splits["test"] if r["doc_id"] == "seed"]
+    text = (ROOT / "data" / "sources" / "seed.jsonl").read_text(encoding="utf-8")
+    assert len(seed) == len(json.loads(text)["sentences"]) == 24
+    assert seed[0]["text"].startswith("Home » today » World")
+
+
+SEED_FILE = ROOT.parent / "shared" / "seeds" / "000_2414a6d0da44d026.txt"
+
+
+@pytest.mark.skipif(not SEED_FILE.exists(), reason="the seed article (../shared/seeds) is not present")
+def test_seed_article_is_in_the_corpus_whole():
+    seed = json.loads((DATA / "sources" / "seed.jsonl").read_text(encoding="utf-8"))
+    original = "".join(SEED_FILE.read_text(encoding="utf-8").split())
+    assert "".join("".join(s["text"] for s in seed["sentences"]).split()) == original
