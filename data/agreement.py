@@ -1,7 +1,11 @@
 """Inter-annotator agreement: a second, independent annotation of a sample of the corpus.
 
     python data/agreement.py sample [--n 240]   # write data/agreement/sample.jsonl (raw sentences, no labels)
-    python data/agreement.py kappa              # Cohen's kappa of data/agreement/annotator2.jsonl vs the corpus
+    python data/agreement.py kappa              # Cohen's kappa: annotator1.jsonl vs annotator2.jsonl
+    python data/agreement.py kappa --first corpus   # the second annotation vs the adjudicated corpus
+
+``annotator1.jsonl`` is the first annotation of the sample as it stood before adjudication;
+``adjudicate.py`` lists the changes adjudication made to the sources, and why.
 
 The sample is drawn per split (seeded), so every split is represented. The second annotator sees
 only data/GUIDELINES.md, the actor registry and the sample (text, context, date), finds the actors
@@ -68,7 +72,17 @@ def load_second(path: Path) -> dict[str, dict]:
 
 def cmd_kappa(args) -> int:
     targets = [t.id for t in load_targets()]
-    gold = {r["id"]: r for s in SPLITS for r in read_records(DATA / f"{s}.jsonl")}
+    if args.first == "corpus":
+        gold = {r["id"]: r for s in SPLITS for r in read_records(DATA / f"{s}.jsonl")}
+    else:  # an annotation file in the second annotator's format, turned into records
+        gold = {}
+        for rid, rec in load_second(Path(args.first)).items():
+            stance = {(x["actor"], x["target"]): x["stance"] for x in rec.get("stances", [])}
+            gold[rid] = {"id": rid, "text": "", "pairs": [{"actor": a["actor"], "target": t, "stance": stance.get((a["actor"], t), "none")}
+                                                         for a in rec.get("actors", []) for t in targets]}
+        texts = {r["id"]: r["text"] for s in SPLITS for r in read_records(DATA / f"{s}.jsonl")}
+        for rid in gold:
+            gold[rid]["text"] = texts.get(rid, "")
     second = load_second(Path(args.second))
     missing = [i for i in second if i not in gold]
     if missing:
@@ -123,6 +137,7 @@ def main(argv=None) -> int:
     p.add_argument("--n", type=int, default=240)
     p.add_argument("--seed", type=int, default=13)
     p = sub.add_parser("kappa")
+    p.add_argument("--first", default=str(OUT / "annotator1.jsonl"), help="an annotation file, or 'corpus'")
     p.add_argument("--second", default=str(OUT / "annotator2.jsonl"))
     p.add_argument("--disagreements")
     args = parser.parse_args(argv)
