@@ -135,8 +135,11 @@ class TrainingSettings:
             (0 disables early stopping).
         class_weights: Loss weights against the ``none`` majority: ``balanced`` (inverse frequency),
             ``sqrt`` (square root of inverse frequency) or ``none``.
-        none_keep: Share of ``none`` training pairs kept (resampled each run with the seed);
-            1.0 keeps all.
+        none_keep: Share of "easy" ``none`` training pairs kept — pairs of sentences in which no
+            actor takes any position (resampled each run with the seed); 1.0 keeps all.
+        hard_none_keep: Share of "hard" ``none`` pairs kept — pairs of sentences in which some
+            actor takes a position (another actor, or another target): they teach who holds
+            which position, so they are worth more than easy ones.
         max_steps: Stop after this many optimiser steps (-1: run all epochs); for smoke tests.
         max_train_pairs: Use at most this many training pairs (-1: all); for smoke tests.
         num_threads: CPU threads for torch (0: torch's default).
@@ -155,6 +158,7 @@ class TrainingSettings:
     early_stopping_patience: int = 2
     class_weights: Literal["balanced", "sqrt", "none"] = "sqrt"
     none_keep: float = 1.0
+    hard_none_keep: float = 1.0
     max_steps: int = -1
     max_train_pairs: int = -1
     num_threads: int = 0
@@ -264,6 +268,7 @@ def _check(cfg: Config) -> None:
         ("training.learning_rate", t.learning_rate, t.learning_rate > 0),
         ("training.warmup_ratio", t.warmup_ratio, 0 <= t.warmup_ratio < 1),
         ("training.none_keep", t.none_keep, 0 < t.none_keep <= 1),
+        ("training.hard_none_keep", t.hard_none_keep, 0 < t.hard_none_keep <= 1),
         ("training.gradient_accumulation_steps", t.gradient_accumulation_steps, t.gradient_accumulation_steps >= 1),
         ("model.max_length", cfg.model.max_length, 8 <= cfg.model.max_length <= 4096),
         ("input.context_words", cfg.input.context_words, cfg.input.context_words >= 0),

@@ -55,21 +55,23 @@ def default_model_path() -> Path:
     return Path.cwd() / DEFAULT_RUN
 
 
-def load_model(model: str | Path | StanceModel | None = None) -> StanceModel:
+def load_model(model: str | Path | StanceModel | None = None, quantize: str | None = None) -> StanceModel:
     """Return a loaded model: the given one, a run directory (cached), or the default run.
 
+    ``quantize="int8"`` loads the faster dynamically quantized variant (CPU).
+
     Example:
-        >>> model = load_model("runs/default")  # doctest: +SKIP
+        >>> model = load_model("runs/default", quantize="int8")  # doctest: +SKIP
     """
     if isinstance(model, StanceModel):
         return model
     path = Path(model) if model is not None else default_model_path()
-    key = str(path.resolve())
+    key = f"{path.resolve()}|{quantize}"
     if key not in _cache:
         if not path.exists():
             where = "the default model" if model is None else "model"
             raise RunError(f"{where} {path} does not exist; {_CREATE_HINT}")
-        _cache[key] = StanceModel.from_pretrained(path)
+        _cache[key] = StanceModel.from_pretrained(path, quantize=quantize)
     return _cache[key]
 
 
@@ -89,7 +91,7 @@ def predict(text: Sequence[str], **kwargs) -> list[list[Prediction]]: ...
 
 def predict(text, *, actor: str | None = None, target: str | None = None, context=None,
             model: str | Path | StanceModel | None = None, include_none: bool = False,
-            batch_size: int = 32, date: str | None = None):
+            batch_size: int = 32, date: str | None = None, quantize: str | None = None):
     """Stances of the actors in ``text``: a list of :class:`Prediction` for a string, a list of such
     lists for a list of strings (scored in batches).
 
@@ -105,6 +107,7 @@ def predict(text, *, actor: str | None = None, target: str | None = None, contex
         include_none: Keep ``none`` predictions (dropped by default).
         batch_size: Pairs per forward pass.
         date: YYYY-MM-DD of the text, to resolve dated role phrases ("NATO secretary general").
+        quantize: ``"int8"`` scores with the dynamically quantized model (about 2x faster on CPU).
 
     Example:
         >>> predict(["Putin demands Crimea be recognised as Russian.", "Kyiv refuses."], target="crimea_recognition")  # doctest: +SKIP
@@ -131,7 +134,7 @@ def predict(text, *, actor: str | None = None, target: str | None = None, contex
             raise TypeError("predict: when text is a list, context must be a list of the same length (or None)")
     if batch_size < 1:
         raise ValueError(f"predict: batch_size must be at least 1, got {batch_size}")
-    loaded = load_model(model)
+    loaded = load_model(model, quantize=quantize)
     targets = [check_target(target, loaded.targets)] if target is not None else [t.id for t in loaded.targets]
     registry = loaded.registry
 

@@ -93,3 +93,18 @@ def test_baseline_run(baseline_run):
     metrics = json.loads((baseline_run / "metrics.json").read_text())
     # The baseline fits its own training data: far above the all-none macro-F1 of about 0.24.
     assert metrics["tiny"]["macro_f1"] > 0.5
+
+
+def test_subsample_none_keeps_stances_and_prefers_hard_negatives():
+    from stance.data import PairExample
+    from training.train import subsample_none
+
+    examples = [PairExample("t", "a", "neutrality", label="favor", record_id="s1")]
+    examples += [PairExample("t", f"b{i}", "neutrality", label="none", record_id="s1") for i in range(200)]
+    examples += [PairExample("t", f"c{i}", "neutrality", label="none", record_id="s2") for i in range(200)]
+    kept = subsample_none(examples, keep=0.1, hard_keep=0.9, seed=0)
+    assert kept[0].label == "favor"
+    hard = sum(e.record_id == "s1" and e.label == "none" for e in kept)
+    easy = sum(e.record_id == "s2" for e in kept)
+    assert 160 < hard < 200 and 5 < easy < 40
+    assert subsample_none(examples, 1.0, 1.0, 0) == examples

@@ -47,11 +47,15 @@ def _seed_everything(seed: int) -> None:
         pass
 
 
-def _subsample_none(examples: list[PairExample], keep: float, seed: int) -> list[PairExample]:
-    if keep >= 1.0:
+def subsample_none(examples: list[PairExample], keep: float, hard_keep: float, seed: int) -> list[PairExample]:
+    """Keep every stance pair, ``hard_keep`` of the none pairs of sentences where someone takes a
+    position, and ``keep`` of the none pairs of sentences where nobody does."""
+    if keep >= 1.0 and hard_keep >= 1.0:
         return examples
+    with_stance = {e.record_id for e in examples if e.label != "none"}
     rng = random.Random(seed)
-    return [e for e in examples if e.label != "none" or rng.random() < keep]
+    return [e for e in examples
+            if e.label != "none" or rng.random() < (hard_keep if e.record_id in with_stance else keep)]
 
 
 def class_weights(labels: list[str], mode: str) -> list[float]:
@@ -187,7 +191,8 @@ def train(cfg: Config) -> Path:
     registry = ActorRegistry.load(*cfg.data.actors_files)
     targets = load_targets(cfg.data.targets_file, cfg.data.targets)
     formatter = InputFormatter(cfg.input, registry, targets)
-    train_ex = _subsample_none(record_pairs(read_records(cfg.data.train, targets)), cfg.training.none_keep, cfg.run.seed)
+    train_ex = subsample_none(record_pairs(read_records(cfg.data.train, targets)), cfg.training.none_keep,
+                              cfg.training.hard_none_keep, cfg.run.seed)
     if cfg.training.max_train_pairs > 0:
         train_ex = random.Random(cfg.run.seed).sample(train_ex, min(cfg.training.max_train_pairs, len(train_ex)))
     dev_ex = record_pairs(read_records(cfg.data.dev, targets))
