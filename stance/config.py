@@ -140,6 +140,10 @@ class TrainingSettings:
         hard_none_keep: Share of "hard" ``none`` pairs kept — pairs of sentences in which some
             actor takes a position (another actor, or another target): they teach who holds
             which position, so they are worth more than easy ones.
+        calibrate_none: After training, add to the ``none`` logit the offset (from -2 to 6 in steps
+            of 0.25) that maximises dev macro-F1, written into the classifier's bias so every loader
+            (``pipeline`` included) sees it. Down-sampling and class weights shift the model's prior
+            away from ``none``; this moves it back to what the dev set supports.
         max_steps: Stop after this many optimiser steps (-1: run all epochs); for smoke tests.
         max_train_pairs: Use at most this many training pairs (-1: all); for smoke tests.
         num_threads: CPU threads for torch (0: torch's default).
@@ -159,6 +163,7 @@ class TrainingSettings:
     class_weights: Literal["balanced", "sqrt", "none"] = "sqrt"
     none_keep: float = 1.0
     hard_none_keep: float = 1.0
+    calibrate_none: bool = True
     max_steps: int = -1
     max_train_pairs: int = -1
     num_threads: int = 0

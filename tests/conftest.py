@@ -37,7 +37,7 @@ def tiny_overrides(encoder: Path, output_dir: Path, **extra) -> list[str]:
         "model.encoder": str(encoder), "model.encoder_sha256": "null", "model.max_length": "96",
         "data.train": str(TINY_DATA), "data.dev": str(TINY_DATA), "data.test": f"[{TINY_DATA}]",
         "run.output_dir": str(output_dir), "training.epochs": "2", "training.batch_size": "16",
-        "training.learning_rate": "1e-3",
+        "training.learning_rate": "1e-3", "training.none_keep": "1.0", "training.hard_none_keep": "1.0",
     }
     items.update(extra)
     return [f"{k}={v}" for k, v in items.items()]

@@ -17,7 +17,8 @@ from .conftest import ROOT, TINY_DATA
 def test_real_encoder_learns_the_fixture(tmp_path):
     overrides = [f"data.train={TINY_DATA}", f"data.dev={TINY_DATA}", f"data.test=[{TINY_DATA}]",
                  f"run.output_dir={tmp_path / 'real'}", "training.epochs=6", "training.batch_size=16",
-                 "training.learning_rate=2e-4", "training.class_weights=balanced", "training.early_stopping_patience=0"]
+                 "training.learning_rate=2e-4", "training.class_weights=balanced", "training.early_stopping_patience=0",
+                 "training.none_keep=1.0", "training.hard_none_keep=1.0"]
     run = train(load_config(ROOT / "configs" / "default.yaml", overrides))
     report = evaluate_run(run, TINY_DATA)
     gold = [p["stance"] for line in TINY_DATA.read_text().splitlines() for p in json.loads(line)["pairs"]]

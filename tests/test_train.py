@@ -108,3 +108,20 @@ def test_subsample_none_keeps_stances_and_prefers_hard_negatives():
     easy = sum(e.record_id == "s2" for e in kept)
     assert 160 < hard < 200 and 5 < easy < 40
     assert subsample_none(examples, 1.0, 1.0, 0) == examples
+
+
+def test_none_offset_is_chosen_on_dev_and_stored_in_the_checkpoint(tiny_run):
+    import numpy as np
+
+    from training.train import choose_none_offset
+
+    # Logits that over-predict favor: shifting none up by ~2 recovers the gold labels.
+    labels = np.array([0] * 8 + [1] * 2)
+    logits = np.zeros((10, 4))
+    logits[:, 1] = 1.0
+    logits[8:, 1] = 3.0
+    offset, before, after = choose_none_offset(logits, labels)
+    assert 1.0 <= offset < 3.0 and after > before
+    assert choose_none_offset(np.eye(4)[labels] * 5, labels)[0] == 0.0  # already right: no shift
+    metrics = json.loads((tiny_run / "metrics.json").read_text())["training"]
+    assert "none_logit_offset" in metrics
