@@ -49,7 +49,7 @@ def _cmd_predict(args) -> int:
     from .predict import predict
 
     preds = predict(args.text, actor=args.actor, target=args.target, context=args.context, model=args.run,
-                    include_none=args.all, date=args.date)
+                    include_none=args.all, date=args.date, quantize=args.quantize)
     if args.json:
         for p in preds:
             print(json.dumps({"actor": p.actor, "mention": p.mention, "target": p.target, "stance": p.stance,
@@ -91,7 +91,10 @@ def _cmd_analyze(args) -> int:
     except ImportError:  # tqdm comes with transformers; the bar is a convenience
         def tqdm(x, **_):
             return x
-    for result in tqdm(analyze_many(docs, args.model, include_none=args.sentences), desc="documents", unit="doc",
+    from .predict import load_model
+
+    model = load_model(args.model, quantize=args.quantize)
+    for result in tqdm(analyze_many(docs, model, include_none=args.sentences), desc="documents", unit="doc",
                        disable=args.format == "jsonl" and not args.out):
         results.append(result)
         if args.format == "jsonl" and not args.out:
@@ -153,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="YYYY-MM-DD, resolves dated role phrases")
     p.add_argument("--all", action="store_true", help="also list none predictions")
     p.add_argument("--json", action="store_true", help="one JSON object per prediction")
+    p.add_argument("--quantize", choices=["int8"], help="score with the dynamically quantized model (faster on CPU)")
     p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("analyze", help="actor x target stances of whole articles, with evidence and exports")
@@ -163,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sentences", action="store_true", help="also list every sentence with its resolved actors")
     p.add_argument("--include-neutral", action="store_true", help="keep neutral statements in the DNA CSV")
     p.add_argument("--out", help="directory for statements.jsonl, statements_dna.csv, table.json, heatmap.png")
+    p.add_argument("--quantize", choices=["int8"], help="score with the dynamically quantized model (faster on CPU)")
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("validate", help="check data files against the schema (file:line for every problem)")

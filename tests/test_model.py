@@ -84,3 +84,27 @@ def test_shared_segment_encoding_matches_the_tokenizer(tiny_run):
     assert fast["input_ids"] == ref["input_ids"]
     assert fast["token_type_ids"] == ref["token_type_ids"]
     assert len(fast["input_ids"][2]) == model.max_length
+
+
+def test_every_inference_path_agrees_with_the_reference(tiny_run):
+    """The pipeline is the reference; our predict path must give the same labels (and scores), the
+    int8 path the same labels on at least 90% of the fixture's pairs (it is approximate by design)."""
+    from transformers import pipeline
+
+    from stance.data import record_pairs
+    from stance.schema import read_records
+
+    from .conftest import TINY_DATA
+
+    model = StanceModel.from_pretrained(tiny_run)
+    examples = record_pairs(read_records(TINY_DATA))
+    clf = pipeline("text-classification", model=str(tiny_run), device=-1, top_k=None)
+    ref = clf([dict(zip(("text", "text_pair"), model.formatter.segments(e))) for e in examples], batch_size=16,
+              truncation="only_second", max_length=model.max_length)
+    ref_proba = np.array([[{o["label"]: o["score"] for o in row}[label] for label in LABELS] for row in ref])
+    ours = model.predict_proba(examples, batch_size=7)
+    assert np.allclose(ours, ref_proba, atol=1e-4)
+    int8 = StanceModel.from_pretrained(tiny_run, quantize="int8").predict_proba(examples)
+    assert (int8.argmax(1) == ours.argmax(1)).mean() >= 0.9
+    with pytest.raises(ValueError, match="quantize"):
+        StanceModel.from_pretrained(tiny_run, quantize="int4")
