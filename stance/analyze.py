@@ -174,10 +174,13 @@ def _score(docs: list[DocumentAnalysis], model, include_none: bool, batch_size: 
     for doc in docs:
         for s in doc.sentences:
             for a in s.actors:
-                # A quote-attributed sentence does not contain the mention; the model reads it as unmarked.
-                mention = a["mention"] if a["via"] != "quote" else None
+                if a["via"] == "quote":
+                    # The speaker of a quote block is listed for every sentence of the quote, but
+                    # scored once, on the attribution sentence that names them: the model was trained
+                    # on sentences that name their actors, and a bare "We understand that." misleads it.
+                    continue
                 for t in targets:
-                    examples.append(PairExample(s.text, a["actor"], t, mention, s.context, date=doc.date))
+                    examples.append(PairExample(s.text, a["actor"], t, a["mention"], s.context, date=doc.date))
                     owners.append((doc, s, a))
     proba = model.predict_proba(examples, batch_size=batch_size)
     for ex, (doc, s, a), row in zip(examples, owners, proba):
