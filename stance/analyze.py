@@ -317,12 +317,9 @@ def plot_heatmap(cells: Sequence[Cell], path: str | Path, title: str = "actor ×
                 ha="center", va="center", fontsize=6)
     fig.colorbar(image, ax=ax, label="against  ←  position  →  favor", shrink=0.8)
     ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    from .evaluate import save_figure
+
+    return save_figure(fig, path)
 
 
 def document_summary(docs: Sequence[DocumentAnalysis]) -> str:
