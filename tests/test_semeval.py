@@ -10,6 +10,7 @@ import collections
 import importlib.util
 import json
 
+import numpy as np
 import pytest
 import yaml
 
@@ -123,6 +124,26 @@ def test_stratified_split_keeps_every_stratum():
     assert len(train) + len(dev) == 60 and stratified_split(records, 0.1, seed=1)[1] == dev
 
 
+def _benchmark_module():
+    spec = importlib.util.spec_from_file_location("semeval_benchmark", ROOT / "benchmarks" / "semeval2016.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_temperature_softens_an_overconfident_model():
+    bench = _benchmark_module()
+    # Right 60% of the time, always 99% sure: the fitted temperature must soften it, keeping the argmax.
+    proba = np.tile([0.005, 0.99, 0.004, 0.001], (10, 1))
+    gold = ["favor"] * 6 + ["against"] * 4
+    t = bench.fit_temperature(proba, gold)
+    assert t > 1.5
+    soft = bench.apply_temperature(proba, t)
+    assert np.allclose(soft.sum(axis=1), 1) and (soft.argmax(axis=1) == 1).all() and soft[0, 1] < 0.9
+    combined = bench.combine_with_baseline(soft, np.tile([0.1, 0.1, 0.8, 0.0], (10, 1)), 0.5)
+    assert np.allclose(combined.sum(axis=1), 1)
+
+
 @needs_data
 def test_benchmark_script_trains_and_reports(tiny_encoder, tmp_path, capsys):
     """The whole benchmark command, two tiny transformer seeds of 2 steps each, on the real files."""
@@ -133,9 +154,7 @@ def test_benchmark_script_trains_and_reports(tiny_encoder, tmp_path, capsys):
                            targets_file=str(TARGETS_FILE))
         raw["run"]["output_dir"] = str(tmp_path / "runs" / source)
         (tmp_path / name).write_text(yaml.safe_dump(raw))
-    spec = importlib.util.spec_from_file_location("semeval_benchmark", ROOT / "benchmarks" / "semeval2016.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _benchmark_module()
     sets = [f"model.encoder={tiny_encoder}", "model.encoder_sha256=null", "training.max_steps=2",
             "training.max_train_pairs=64", "training.batch_size=16", "training.eval_batch_size=256"]
     argv = ["--data", str(DATA), "--seeds", "2", "--config", str(tmp_path / "semeval2016.yaml"),
