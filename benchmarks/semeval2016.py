@@ -5,16 +5,18 @@
 1. converts the official files (not shipped: get them from
    http://www.saifmohammad.com/WebPages/StanceDataset.htm, cite Mohammad et al. 2016) into
    train / dev / test JSON Lines where configs/semeval2016.yaml reads them (runs/semeval2016/data/);
-2. trains the transformer of configs/semeval2016.yaml once per seed (1..N) and the TF-IDF baseline of
-   configs/semeval2016_baseline.yaml, with training.train.train, unchanged;
+2. trains, with training.train.train unchanged, the transformer of configs/semeval2016.yaml once per
+   seed (1..N), the TF-IDF baseline of configs/semeval2016_baseline.yaml on all targets, and the same
+   baseline config once per target (per-target files written next to the data; as the task's SVM
+   baseline, each target gets its own vocabulary, character n-grams and weights);
 3. scores all of them on the 1,249 official test tweets with the official metric, F_avg = mean of
    the F1 of favor and against, pooled over all test tweets (x100), next to the per-target majority
    class (65.22 in the task paper) and the published systems;
-4. reports combinations of the trained runs, each its own row: every seed's transformer averaged with
-   the TF-IDF baseline (probabilities, weight --tfidf-weight; mean +- std over seeds), the transformer's
-   probabilities first softened by a temperature fitted on the dev tweets (a fine-tuned encoder is
-   over-confident and would otherwise dominate the average; the uncalibrated average is its own row);
-   and the ensemble of all seeds (calibrated probabilities averaged), with and without the baseline.
+4. reports combinations, each its own row: every seed's transformer averaged with the TF-IDF
+   probabilities (the per-target runs by default, --partner; weight --tfidf-weight 0.5), mean +- std
+   over seeds. The transformer's probabilities are first softened by a temperature fitted on the dev
+   tweets (a fine-tuned encoder is over-confident and would otherwise dominate the average; the
+   uncalibrated average is its own row). Also the ensemble of all seeds, with and without TF-IDF.
 
 The last line printed is one JSON object: f_avg_mean and f_avg_std are those of the headline system
 (``system``; mean and sample std over the seeds), next to the single-model, baseline and majority
@@ -156,16 +158,45 @@ def machine() -> dict:
 
 
 def _row(name: str, value: str, note: str = "") -> str:
-    return f"  {name:<68} {value:>13}   {note}"
+    return f"  {name:<72} {value:>13}   {note}"
+
+
+def split_by_target(paths: dict[str, Path], out_dir: Path, targets) -> dict[str, dict[str, Path]]:
+    """Write each split's records of each target (pairs of that target only) to ``out_dir/<target>/<split>.jsonl``."""
+    out: dict[str, dict[str, Path]] = {}
+    for split, path in paths.items():
+        by_target: dict[str, list[dict]] = {}
+        for rec in read_records(path, targets):
+            for t in dict.fromkeys(p["target"] for p in rec["pairs"]):
+                by_target.setdefault(t, []).append({**rec, "pairs": [p for p in rec["pairs"] if p["target"] == t]})
+        for t, recs in by_target.items():
+            target_path = out_dir / t / f"{split}.jsonl"
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            target_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+            out.setdefault(t, {})[split] = target_path
+    return out
+
+
+def train_per_target(bcfg_path: Path, overrides: list[str], per_target_paths: dict, output_root: str, reuse: bool) -> dict[str, Path]:
+    """One run of the baseline config per target (its own vocabulary, character n-grams and weights)."""
+    runs = {}
+    for t, p in sorted(per_target_paths.items()):
+        if not {"train", "dev", "test"} <= set(p):
+            raise SystemExit(f"target {t!r} lacks a train, dev or test split; cannot train a per-target run")
+        cfg = load_config(bcfg_path, [*overrides, f"data.train={p['train']}", f"data.dev={p['dev']}",
+                                      f"data.test=[{p['test']}]", f"run.output_dir={output_root}/{t}"])
+        runs[t] = train_or_reuse(cfg, reuse)
+    return runs
 
 
 def run_benchmark(args) -> dict:
     overrides = list(args.set)
+    thread_override = [f"training.num_threads={args.threads}"] if args.threads else []
     if args.threads:
-        overrides.append(f"training.num_threads={args.threads}")
         import torch
 
         torch.set_num_threads(args.threads)
+    overrides += thread_override
     base_cfg = load_config(args.config, overrides)
     paths = convert(args.data, base_cfg)
     targets = load_targets(base_cfg.data.targets_file, base_cfg.data.targets)
@@ -195,9 +226,24 @@ def run_benchmark(args) -> dict:
         temperatures[seed] = fit_temperature(dev_proba, [e.label for e in dev_examples])
         calibrated[seed] = apply_temperature(probas[seed], temperatures[seed])
         times[seed] = json.loads((runs[seed] / "metrics.json").read_text())["training"].get("train_runtime_s")
-    bcfg = load_config(args.baseline_config, [f"training.num_threads={args.threads}"] if args.threads else [])
+
+    # The TF-IDF baseline: one run on all targets (the baseline config as it is) ...
+    bcfg = load_config(args.baseline_config, thread_override)
     baseline_run = train_or_reuse(bcfg, args.reuse)
     baseline_proba = StanceModel.from_pretrained(baseline_run).predict_proba(examples)
+    # ... and one run of the same config per target, as the task's SVM baseline is trained.
+    per_target_paths = split_by_target(paths, Path(bcfg.data.train).parent / "per_target", targets)
+    per_target_runs = train_per_target(args.baseline_config, thread_override, per_target_paths,
+                                       f"{bcfg.run.output_dir}-per-target", args.reuse)
+    per_target_proba = np.zeros_like(baseline_proba)
+    for t, run in per_target_runs.items():
+        idx = [i for i, x in enumerate(tgt) if x == t]
+        if idx:
+            per_target_proba[idx] = StanceModel.from_pretrained(run).predict_proba([examples[i] for i in idx])
+    partner = per_target_proba if args.partner == "per-target" else baseline_proba
+    other = baseline_proba if args.partner == "per-target" else per_target_proba
+    partner_name = "TF-IDF per target" if args.partner == "per-target" else "TF-IDF"
+    other_name = "TF-IDF" if args.partner == "per-target" else "TF-IDF per target"
 
     w = args.tfidf_weight
     systems: dict[str, dict] = {}
@@ -209,26 +255,30 @@ def run_benchmark(args) -> dict:
                         "per_target": {t: statistics.fmean(pt[t] for pt in pts) for t in pts[0]}}
 
     n = len(seeds)
-    add("transformer", f"MiniLM-L6 fine-tuned, mean +- std over {n} seeds", [labels_of(probas[s]) for s in seeds])
-    add("transformer+tfidf", f"MiniLM-L6 (dev-calibrated T) + TF-IDF, prob. avg w={w:g}, {n} seeds",
-        [labels_of(combine_with_baseline(calibrated[s], baseline_proba, w)) for s in seeds])
-    add("uncalibrated+tfidf", f"MiniLM-L6 (uncalibrated) + TF-IDF, prob. avg w={w:g}, {n} seeds",
-        [labels_of(combine_with_baseline(probas[s], baseline_proba, w)) for s in seeds])
+    add("transformer", f"MiniLM-L6 fine-tuned, {n} seeds", [labels_of(probas[s]) for s in seeds])
+    add("combined", f"MiniLM-L6 (T fit on dev) + {partner_name}, avg w={w:g}, {n} seeds",
+        [labels_of(combine_with_baseline(calibrated[s], partner, w)) for s in seeds])
+    add("combined_other", f"MiniLM-L6 (T fit on dev) + {other_name}, avg w={w:g}, {n} seeds",
+        [labels_of(combine_with_baseline(calibrated[s], other, w)) for s in seeds])
+    add("combined_uncal", f"MiniLM-L6 (uncalibrated) + {partner_name}, avg w={w:g}, {n} seeds",
+        [labels_of(combine_with_baseline(probas[s], partner, w)) for s in seeds])
     ensemble = average_proba([calibrated[s] for s in seeds])
     if n > 1:
         add("ensemble", f"MiniLM-L6 {n}-seed ensemble (calibrated prob. avg)", [labels_of(ensemble)])
-        add("ensemble+tfidf", f"MiniLM-L6 {n}-seed ensemble + TF-IDF, w={w:g}", [labels_of(combine_with_baseline(ensemble, baseline_proba, w))])
-    add("tfidf", "TF-IDF + logistic regression baseline", [labels_of(baseline_proba)])
+        add("ensemble+tfidf", f"MiniLM-L6 {n}-seed ensemble + {partner_name}, w={w:g}",
+            [labels_of(combine_with_baseline(ensemble, partner, w))])
+    add("tfidf", f"TF-IDF + LR baseline ({_rel(args.baseline_config)})", [labels_of(baseline_proba)])
+    add("tfidf_per_target", "TF-IDF + LR, same config, one run per target", [labels_of(per_target_proba)])
     add("majority", "majority class per target (train + trial)", [majority_pred])
-    headline = "transformer+tfidf" if args.headline == "combined" else "transformer"
+    headline = "combined" if args.headline == "combined" else "transformer"
 
     mach = machine()
     print()
     print(f"SemEval-2016 Task 6A: {len(test_recs)} test tweets; {len(train_recs)} training tweets = {n_train} train + {n_dev} dev")
-    print(f"F_avg x100 = (F1 favor + F1 against) / 2, pooled over all test tweets. Config {_rel(args.config)}, "
-          f"baseline {_rel(args.baseline_config)}.")
+    print(f"F_avg x100 = (F1 favor + F1 against) / 2, pooled over all test tweets; seed rows: mean +- sample std "
+          f"over seeds {', '.join(map(str, seeds))}. Transformer config {_rel(args.config)}.")
     print(_row("system", "F_avg"))
-    print(_row("-" * 68, "-" * 13))
+    print(_row("-" * 72, "-" * 13))
     for key, s in systems.items():
         mean, std = s["mean_std"]
         value = f"{mean:.2f} +- {std:.2f}" if len(s["scores"]) > 1 else f"{mean:.2f}"
@@ -239,17 +289,16 @@ def run_benchmark(args) -> dict:
     print()
     print("per-target F_avg x100 (seed rows: mean over seeds)")
     keys = list(systems)
-    print("  " + f"{'target':<26}" + "".join(f"{k:>20}" for k in keys))
+    print("  " + f"{'target':<26}" + "".join(f"{k:>17}" for k in keys))
     for t in sorted(set(tgt)):
-        print("  " + f"{t:<26}" + "".join(f"{systems[k]['per_target'][t]:>20.2f}" for k in keys))
+        print("  " + f"{t:<26}" + "".join(f"{systems[k]['per_target'][t]:>17.2f}" for k in keys))
     print()
     train_times = [t for t in times.values() if t]
     print(f"machine: {mach['cpu_count']} CPUs ({mach['processor']}), torch {mach['torch']} with {mach['torch_threads']} thread(s) "
           f"(OMP_NUM_THREADS={mach['omp_num_threads']}), CUDA {'yes' if mach['cuda'] else 'no'}, Python {mach['python']}; "
           f"transformer training {statistics.fmean(train_times):.0f} s per seed; benchmark wall time {time.time() - started:.0f} s"
           if train_times else f"machine: {mach}")
-    print("temperatures fitted on dev: " + ", ".join(f"seed {k} T={v:.2f}" for k, v in temperatures.items())
-          + "; std is the sample standard deviation over seeds")
+    print("temperatures fitted on the dev tweets: " + ", ".join(f"seed {k} T={v:.2f}" for k, v in temperatures.items()))
     print(f"data: {OFFICIAL_PAGE} -- cite {CITATION}")
     mean, std = systems[headline]["mean_std"]
     summary = {
@@ -259,10 +308,12 @@ def run_benchmark(args) -> dict:
         "system": systems[headline]["name"],
         "transformer_f_avg_mean": round(systems["transformer"]["mean_std"][0], 2),
         "transformer_f_avg_std": round(systems["transformer"]["mean_std"][1], 2),
+        "tfidf_per_target_f_avg": round(systems["tfidf_per_target"]["mean_std"][0], 2),
         "ensemble_tfidf_f_avg": round(systems["ensemble+tfidf"]["mean_std"][0], 2) if "ensemble+tfidf" in systems else None,
     }
     report = {"summary": summary, "machine": mach, "seeds": seeds, "runs": {str(k): str(v) for k, v in runs.items()},
-              "baseline_run": str(baseline_run), "tfidf_weight": w, "temperatures": {str(k): v for k, v in temperatures.items()},
+              "baseline_run": str(baseline_run), "per_target_runs": {k: str(v) for k, v in per_target_runs.items()},
+              "tfidf_weight": w, "partner": args.partner, "temperatures": {str(k): v for k, v in temperatures.items()},
               "systems": {k: {**v, "mean_std": list(v["mean_std"])} for k, v in systems.items()}}
     out = Path(base_cfg.run.output_dir).parent / "benchmark.json"
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -286,6 +337,8 @@ def main(argv=None) -> int:
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="transformer config (default configs/semeval2016.yaml)")
     parser.add_argument("--baseline-config", type=Path, default=DEFAULT_BASELINE, help="TF-IDF config (default configs/semeval2016_baseline.yaml)")
     parser.add_argument("--tfidf-weight", type=float, default=0.5, help="weight of the TF-IDF probabilities in the combined rows (default 0.5)")
+    parser.add_argument("--partner", choices=["per-target", "joint"], default="per-target",
+                        help="TF-IDF probabilities averaged with the transformer: the per-target runs (default) or the one joint run")
     parser.add_argument("--headline", choices=["combined", "transformer"], default="combined",
                         help="system whose mean/std the final JSON reports as f_avg_mean/f_avg_std (default: transformer + TF-IDF)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads per run (default: torch's default, which honours OMP_NUM_THREADS)")

@@ -167,6 +167,8 @@ def test_benchmark_script_trains_and_reports(tiny_encoder, tmp_path, capsys):
     assert set(summary) >= {"f_avg_mean", "f_avg_std", "seeds", "baseline_f_avg", "majority_f_avg"}
     assert summary["seeds"] == 2 and summary["majority_f_avg"] == 65.22 and 0 <= summary["f_avg_mean"] <= 100
     assert any("published: BERTweet" in line for line in out) and any(line.startswith("machine:") for line in out)
+    assert summary["tfidf_per_target_f_avg"] > 60  # five TF-IDF runs, one per target, of the baseline config
+    assert sorted(p.name for p in (tmp_path / "runs" / "baseline-per-target").iterdir()) == sorted(TARGET_IDS.values())
     saved = load_config(tmp_path / "runs" / "transformer-seed2" / "config.yaml")
     assert saved.run.seed == 2 and saved.training.max_steps == 2
     assert len(read_records(data / "test.jsonl", load_targets(TARGETS_FILE))) == 1249
