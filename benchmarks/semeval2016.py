@@ -13,10 +13,12 @@
    the F1 of favor and against, pooled over all test tweets (x100), next to the per-target majority
    class (65.22 in the task paper) and the published systems;
 4. reports combinations, each its own row: every seed's transformer averaged with the TF-IDF
-   probabilities (the per-target runs by default, --partner; weight --tfidf-weight 0.5), mean +- std
-   over seeds. The transformer's probabilities are first softened by a temperature fitted on the dev
-   tweets (a fine-tuned encoder is over-confident and would otherwise dominate the average; the
-   uncalibrated average is its own row). Also the ensemble of all seeds, with and without TF-IDF.
+   probabilities (the per-target runs by default, --partner), mean +- std over seeds. The
+   transformer's probabilities are first softened by a temperature fitted on the dev tweets (a
+   fine-tuned encoder is over-confident and would otherwise dominate the average; the uncalibrated
+   average is its own row); the TF-IDF weight is chosen on the dev tweets from 0, 0.1, ..., 1 (mean
+   dev F_avg over the seeds; --tfidf-weight fixes it). Also the ensemble of all seeds, with and
+   without TF-IDF. Nothing is tuned on the test tweets.
 
 The last line printed is one JSON object: f_avg_mean and f_avg_std are those of the headline system
 (``system``; mean and sample std over the seeds), next to the single-model, baseline and majority
@@ -108,6 +110,21 @@ def fit_temperature(proba: np.ndarray, gold: list[str]) -> float:
     return float(min(grid, key=nll))
 
 
+WEIGHT_GRID = tuple(round(0.1 * i, 1) for i in range(11))
+
+
+def select_weight(transformer_dev: list[np.ndarray], partner_dev: np.ndarray, dev_gold: list[str],
+                  grid=WEIGHT_GRID) -> tuple[float, dict[float, float]]:
+    """The TF-IDF weight of the grid with the best dev F_avg, averaged over the seeds' transformers.
+
+    Ties go to the weight nearest 0.5. Returns the weight and the dev F_avg of every grid weight.
+    """
+    curve = {w: statistics.fmean(f_avg(labels_of(combine_with_baseline(p, partner_dev, w)), dev_gold) for p in transformer_dev)
+             for w in grid}
+    best = max(curve.values())
+    return min((w for w, v in curve.items() if v >= best - 1e-9), key=lambda w: abs(w - 0.5)), curve
+
+
 def per_target(predicted, gold, targets) -> dict[str, float]:
     out = {}
     for t in sorted(set(targets)):
@@ -158,7 +175,7 @@ def machine() -> dict:
 
 
 def _row(name: str, value: str, note: str = "") -> str:
-    return f"  {name:<72} {value:>13}   {note}"
+    return f"  {name:<78} {value:>13}   {note}"
 
 
 def split_by_target(paths: dict[str, Path], out_dir: Path, targets) -> dict[str, dict[str, Path]]:
@@ -216,36 +233,53 @@ def run_benchmark(args) -> dict:
 
     seeds = list(range(1, args.seeds + 1))
     runs, probas, calibrated, temperatures, times = {}, {}, {}, {}, {}
+    dev_probas, dev_calibrated = {}, {}
+    dev_gold = [e.label for e in dev_examples]
     started = time.time()
     for seed in seeds:
         cfg = load_config(args.config, [*overrides, f"run.seed={seed}", f"run.output_dir={base_cfg.run.output_dir}-seed{seed}"])
         runs[seed] = train_or_reuse(cfg, args.reuse)
         model = StanceModel.from_pretrained(runs[seed])
         probas[seed] = model.predict_proba(examples, batch_size=cfg.training.eval_batch_size)
-        dev_proba = model.predict_proba(dev_examples, batch_size=cfg.training.eval_batch_size)
-        temperatures[seed] = fit_temperature(dev_proba, [e.label for e in dev_examples])
+        dev_probas[seed] = model.predict_proba(dev_examples, batch_size=cfg.training.eval_batch_size)
+        temperatures[seed] = fit_temperature(dev_probas[seed], dev_gold)
         calibrated[seed] = apply_temperature(probas[seed], temperatures[seed])
+        dev_calibrated[seed] = apply_temperature(dev_probas[seed], temperatures[seed])
         times[seed] = json.loads((runs[seed] / "metrics.json").read_text())["training"].get("train_runtime_s")
 
     # The TF-IDF baseline: one run on all targets (the baseline config as it is) ...
     bcfg = load_config(args.baseline_config, thread_override)
     baseline_run = train_or_reuse(bcfg, args.reuse)
-    baseline_proba = StanceModel.from_pretrained(baseline_run).predict_proba(examples)
+    baseline_model = StanceModel.from_pretrained(baseline_run)
+    baseline_proba, baseline_dev = baseline_model.predict_proba(examples), baseline_model.predict_proba(dev_examples)
     # ... and one run of the same config per target, as the task's SVM baseline is trained.
     per_target_paths = split_by_target(paths, Path(bcfg.data.train).parent / "per_target", targets)
     per_target_runs = train_per_target(args.baseline_config, thread_override, per_target_paths,
                                        f"{bcfg.run.output_dir}-per-target", args.reuse)
-    per_target_proba = np.zeros_like(baseline_proba)
+    per_target_proba, per_target_dev = np.zeros_like(baseline_proba), np.zeros_like(baseline_dev)
     for t, run in per_target_runs.items():
-        idx = [i for i, x in enumerate(tgt) if x == t]
-        if idx:
-            per_target_proba[idx] = StanceModel.from_pretrained(run).predict_proba([examples[i] for i in idx])
-    partner = per_target_proba if args.partner == "per-target" else baseline_proba
-    other = baseline_proba if args.partner == "per-target" else per_target_proba
+        model = StanceModel.from_pretrained(run)
+        for exs, out in ((examples, per_target_proba), (dev_examples, per_target_dev)):
+            idx = [i for i, e in enumerate(exs) if e.target == t]
+            if idx:
+                out[idx] = model.predict_proba([exs[i] for i in idx])
+    joint = args.partner == "joint"
+    partner, partner_dev = (baseline_proba, baseline_dev) if joint else (per_target_proba, per_target_dev)
+    other, other_dev = (per_target_proba, per_target_dev) if joint else (baseline_proba, baseline_dev)
     partner_name = "TF-IDF per target" if args.partner == "per-target" else "TF-IDF"
     other_name = "TF-IDF" if args.partner == "per-target" else "TF-IDF per target"
 
-    w = args.tfidf_weight
+    # The TF-IDF weight: given, or chosen on the dev tweets (mean dev F_avg over the seeds); each
+    # combination row chooses its own weight the same way.
+    def weight(transformer_dev, tfidf_dev):
+        if args.tfidf_weight != "dev":
+            return float(args.tfidf_weight), {}
+        return select_weight([transformer_dev[s] for s in seeds], tfidf_dev, dev_gold)
+
+    w, curve = weight(dev_calibrated, partner_dev)
+    w_other, _ = weight(dev_calibrated, other_dev)
+    w_uncal, _ = weight(dev_probas, partner_dev)
+    how = "dev-selected " if args.tfidf_weight == "dev" else ""
     systems: dict[str, dict] = {}
 
     def add(key, name, preds_per_seed):
@@ -256,12 +290,15 @@ def run_benchmark(args) -> dict:
 
     n = len(seeds)
     add("transformer", f"MiniLM-L6 fine-tuned, {n} seeds", [labels_of(probas[s]) for s in seeds])
-    add("combined", f"MiniLM-L6 (T fit on dev) + {partner_name}, avg w={w:g}, {n} seeds",
+    add("combined", f"MiniLM-L6 (T fit on dev) + {partner_name}, {how}w={w:g}, {n} seeds",
         [labels_of(combine_with_baseline(calibrated[s], partner, w)) for s in seeds])
-    add("combined_other", f"MiniLM-L6 (T fit on dev) + {other_name}, avg w={w:g}, {n} seeds",
-        [labels_of(combine_with_baseline(calibrated[s], other, w)) for s in seeds])
-    add("combined_uncal", f"MiniLM-L6 (uncalibrated) + {partner_name}, avg w={w:g}, {n} seeds",
-        [labels_of(combine_with_baseline(probas[s], partner, w)) for s in seeds])
+    if w != 0.5:
+        add("combined_w0.5", f"MiniLM-L6 (T fit on dev) + {partner_name}, fixed w=0.5, {n} seeds",
+            [labels_of(combine_with_baseline(calibrated[s], partner, 0.5)) for s in seeds])
+    add("combined_other", f"MiniLM-L6 (T fit on dev) + {other_name}, {how}w={w_other:g}, {n} seeds",
+        [labels_of(combine_with_baseline(calibrated[s], other, w_other)) for s in seeds])
+    add("combined_uncal", f"MiniLM-L6 (uncalibrated) + {partner_name}, {how}w={w_uncal:g}, {n} seeds",
+        [labels_of(combine_with_baseline(probas[s], partner, w_uncal)) for s in seeds])
     ensemble = average_proba([calibrated[s] for s in seeds])
     if n > 1:
         add("ensemble", f"MiniLM-L6 {n}-seed ensemble (calibrated prob. avg)", [labels_of(ensemble)])
@@ -278,7 +315,7 @@ def run_benchmark(args) -> dict:
     print(f"F_avg x100 = (F1 favor + F1 against) / 2, pooled over all test tweets; seed rows: mean +- sample std "
           f"over seeds {', '.join(map(str, seeds))}. Transformer config {_rel(args.config)}.")
     print(_row("system", "F_avg"))
-    print(_row("-" * 72, "-" * 13))
+    print(_row("-" * 78, "-" * 13))
     for key, s in systems.items():
         mean, std = s["mean_std"]
         value = f"{mean:.2f} +- {std:.2f}" if len(s["scores"]) > 1 else f"{mean:.2f}"
@@ -288,7 +325,7 @@ def run_benchmark(args) -> dict:
         print(_row(f"published: {name}", f"{value:.2f}", source))
     print()
     print("per-target F_avg x100 (seed rows: mean over seeds)")
-    keys = list(systems)
+    keys = [k for k in ("transformer", "combined", "ensemble", "ensemble+tfidf", "tfidf", "tfidf_per_target", "majority") if k in systems]
     print("  " + f"{'target':<26}" + "".join(f"{k:>17}" for k in keys))
     for t in sorted(set(tgt)):
         print("  " + f"{t:<26}" + "".join(f"{systems[k]['per_target'][t]:>17.2f}" for k in keys))
@@ -299,6 +336,9 @@ def run_benchmark(args) -> dict:
           f"transformer training {statistics.fmean(train_times):.0f} s per seed; benchmark wall time {time.time() - started:.0f} s"
           if train_times else f"machine: {mach}")
     print("temperatures fitted on the dev tweets: " + ", ".join(f"seed {k} T={v:.2f}" for k, v in temperatures.items()))
+    if curve:
+        print(f"dev F_avg of the headline combination by TF-IDF weight (mean over seeds): "
+              + ", ".join(f"{k:g}: {v:.2f}" for k, v in curve.items()))
     print(f"data: {OFFICIAL_PAGE} -- cite {CITATION}")
     mean, std = systems[headline]["mean_std"]
     summary = {
@@ -313,7 +353,7 @@ def run_benchmark(args) -> dict:
     }
     report = {"summary": summary, "machine": mach, "seeds": seeds, "runs": {str(k): str(v) for k, v in runs.items()},
               "baseline_run": str(baseline_run), "per_target_runs": {k: str(v) for k, v in per_target_runs.items()},
-              "tfidf_weight": w, "partner": args.partner, "temperatures": {str(k): v for k, v in temperatures.items()},
+              "tfidf_weight": w, "tfidf_weight_dev_curve": {str(k): v for k, v in curve.items()}, "partner": args.partner, "temperatures": {str(k): v for k, v in temperatures.items()},
               "systems": {k: {**v, "mean_std": list(v["mean_std"])} for k, v in systems.items()}}
     out = Path(base_cfg.run.output_dir).parent / "benchmark.json"
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -336,7 +376,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=3, help="transformer runs, seeds 1..N (default 3)")
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="transformer config (default configs/semeval2016.yaml)")
     parser.add_argument("--baseline-config", type=Path, default=DEFAULT_BASELINE, help="TF-IDF config (default configs/semeval2016_baseline.yaml)")
-    parser.add_argument("--tfidf-weight", type=float, default=0.5, help="weight of the TF-IDF probabilities in the combined rows (default 0.5)")
+    parser.add_argument("--tfidf-weight", default="dev",
+                        help="weight of the TF-IDF probabilities in the combined rows: a number in [0, 1], or 'dev' (default): "
+                             "the weight of 0, 0.1, ..., 1 with the best dev F_avg, mean over seeds")
     parser.add_argument("--partner", choices=["per-target", "joint"], default="per-target",
                         help="TF-IDF probabilities averaged with the transformer: the per-target runs (default) or the one joint run")
     parser.add_argument("--headline", choices=["combined", "transformer"], default="combined",
@@ -347,8 +389,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
-    if not 0 <= args.tfidf_weight <= 1:
-        parser.error("--tfidf-weight must be between 0 and 1")
+    if args.tfidf_weight != "dev":
+        try:
+            args.tfidf_weight = float(args.tfidf_weight)
+        except ValueError:
+            parser.error("--tfidf-weight must be a number between 0 and 1, or dev")
+        if not 0 <= args.tfidf_weight <= 1:
+            parser.error("--tfidf-weight must be between 0 and 1, or dev")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args.data = args.data.resolve()
     args.config, args.baseline_config = args.config.resolve(), args.baseline_config.resolve()

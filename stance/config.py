@@ -131,8 +131,11 @@ class TrainingSettings:
         warmup_ratio: Share of steps spent warming up the learning rate linearly.
         lr_scheduler: A ``transformers`` scheduler name (``linear``, ``cosine``, ...).
         gradient_accumulation_steps: Steps to accumulate before each optimiser update.
-        early_stopping_patience: Stop after this many epochs without a better dev macro-F1
-            (0 disables early stopping).
+        early_stopping_patience: Stop after this many epochs without a better dev
+            ``selection_metric`` (0 disables early stopping).
+        selection_metric: The dev metric that picks the best epoch, drives early stopping and the
+            ``none`` calibration: ``macro_f1`` (all four labels) or ``f_avg`` (mean F1 of favor and
+            against, the SemEval-2016 metric, which does not reward ``none`` itself).
         class_weights: Loss weights against the ``none`` majority: ``balanced`` (inverse frequency),
             ``sqrt`` (square root of inverse frequency) or ``none``.
         none_keep: Share of "easy" ``none`` training pairs kept — pairs of sentences in which no
@@ -141,7 +144,7 @@ class TrainingSettings:
             actor takes a position (another actor, or another target): they teach who holds
             which position, so they are worth more than easy ones.
         calibrate_none: After training, add to the ``none`` logit the offset (from -2 to 6 in steps
-            of 0.25) that maximises dev macro-F1, written into the classifier's bias so every loader
+            of 0.25) that maximises the dev ``selection_metric``, written into the classifier's bias so every loader
             (``pipeline`` included) sees it. Down-sampling and class weights shift the model's prior
             away from ``none``; this moves it back to what the dev set supports.
         max_steps: Stop after this many optimiser steps (-1: run all epochs); for smoke tests.
@@ -160,6 +163,7 @@ class TrainingSettings:
     lr_scheduler: str = "linear"
     gradient_accumulation_steps: int = 1
     early_stopping_patience: int = 2
+    selection_metric: Literal["macro_f1", "f_avg"] = "macro_f1"
     class_weights: Literal["balanced", "sqrt", "none"] = "sqrt"
     none_keep: float = 1.0
     hard_none_keep: float = 1.0

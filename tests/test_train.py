@@ -125,3 +125,26 @@ def test_none_offset_is_chosen_on_dev_and_stored_in_the_checkpoint(tiny_run):
     assert choose_none_offset(np.eye(4)[labels] * 5, labels)[0] == 0.0  # already right: no shift
     metrics = json.loads((tiny_run / "metrics.json").read_text())["training"]
     assert "none_logit_offset" in metrics
+
+
+def test_selection_metric_f_avg_picks_epochs_and_calibrates_by_f_avg(tiny_encoder, tmp_path):
+    import numpy as np
+
+    from stance.config import load_config
+    from training.train import choose_none_offset, train
+
+    # F_avg ignores none's own F1: with none over-predicted on stance pairs, shifting none down helps it.
+    labels = np.array([0] * 6 + [1] * 2 + [2] * 2)
+    logits = np.zeros((10, 4))
+    logits[:, 0] = 1.0
+    logits[6:8, 1] = 0.5
+    logits[8:, 2] = 0.5
+    offset, before, after = choose_none_offset(logits, labels, "f_avg")
+    assert offset < 0 and after > before
+    out = tmp_path / "run"
+    train(load_config(ROOT / "configs" / "default.yaml",
+                      tiny_overrides(tiny_encoder, out, **{"training.selection_metric": "f_avg"})))
+    info = json.loads((out / "metrics.json").read_text())["training"]
+    assert "best_dev_f_avg" in info and "best_dev_macro_f1" not in info
+    assert "dev_f_avg_before_calibration" in info
+    assert "best dev F_avg" in (out / "README.md").read_text()

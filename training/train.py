@@ -69,16 +69,17 @@ def class_weights(labels: list[str], mode: str) -> list[float]:
     return (w / w.mean()).tolist()
 
 
-def choose_none_offset(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
-    """The offset for the ``none`` logit (grid -2..6, step 0.25) that maximises macro-F1 on
-    ``labels``; ties go to the smallest offset. Returns (offset, macro-F1 before, after)."""
+def choose_none_offset(logits: np.ndarray, labels: np.ndarray, metric: str = "macro_f1") -> tuple[float, float, float]:
+    """The offset for the ``none`` logit (grid -2..6, step 0.25) that maximises ``metric``
+    (``macro_f1`` or ``f_avg``) on ``labels``; ties go to the smallest offset.
+    Returns (offset, metric before, after)."""
     none = LABELS.index("none")
     gold = [LABELS[i] for i in labels]
 
     def score(offset: float) -> float:
         shifted = logits.copy()
         shifted[:, none] += offset
-        return compute_metrics([LABELS[i] for i in shifted.argmax(axis=1)], gold)["macro_f1"]
+        return compute_metrics([LABELS[i] for i in shifted.argmax(axis=1)], gold)[metric]
 
     grid = sorted(np.arange(-2.0, 6.0001, 0.25), key=abs)
     scores = {float(b): score(b) for b in grid}
@@ -157,7 +158,7 @@ def _train_transformer(cfg: Config, formatter: InputFormatter, train_ex, dev_ex,
         eval_steps=None if t.max_steps < 0 else t.max_steps,
         save_steps=None if t.max_steps < 0 else t.max_steps,
         load_best_model_at_end=True,
-        metric_for_best_model="macro_f1",
+        metric_for_best_model=t.selection_metric,
         greater_is_better=True,
         save_total_limit=2,
         logging_steps=t.logging_steps,
@@ -180,19 +181,20 @@ def _train_transformer(cfg: Config, formatter: InputFormatter, train_ex, dev_ex,
     head = getattr(trainer.model, "classifier", None)
     if t.calibrate_none and isinstance(head, torch.nn.Linear) and head.bias is not None:
         dev_pred = trainer.predict(dev_ds)
-        offset, before, after = choose_none_offset(dev_pred.predictions, dev_pred.label_ids)
+        offset, before, after = choose_none_offset(dev_pred.predictions, dev_pred.label_ids, t.selection_metric)
         with torch.no_grad():
             head.bias[LABELS.index("none")] += offset
-        calibration = {"none_logit_offset": offset, "dev_macro_f1_before_calibration": before,
-                       "dev_macro_f1_after_calibration": after}
-        logger.info("none calibration: offset %+.2f, dev macro-F1 %.3f -> %.3f", offset, before, after)
+        name = t.selection_metric
+        calibration = {"none_logit_offset": offset, f"dev_{name}_before_calibration": before,
+                       f"dev_{name}_after_calibration": after}
+        logger.info("none calibration: offset %+.2f, dev %s %.3f -> %.3f", offset, name, before, after)
     elif t.calibrate_none:
         logger.warning("calibrate_none: the model has no linear `classifier` head; skipped")
     trainer.save_model(str(staging))
     tokenizer.save_pretrained(str(staging))
     history = [h for h in trainer.state.log_history if "eval_macro_f1" in h]
     return {"train_runtime_s": result.metrics.get("train_runtime"), "train_steps": trainer.state.global_step,
-            "best_checkpoint": trainer.state.best_model_checkpoint, "best_dev_macro_f1": trainer.state.best_metric,
+            "best_checkpoint": trainer.state.best_model_checkpoint, f"best_dev_{t.selection_metric}": trainer.state.best_metric,
             "dev_history": [{k: h[k] for k in ("epoch", "eval_macro_f1", "eval_f_avg", "eval_loss") if k in h} for h in history],
             "encoder": cfg.model.encoder, **calibration}
 
@@ -282,6 +284,8 @@ def model_card(cfg: Config, reports: dict, info: dict) -> str:
     if cfg.model.type == "transformer":
         header.append(f"base_model: {base}")
     header.append("---")
+    metric = cfg.training.selection_metric
+    shown = {"macro_f1": "macro-F1", "f_avg": "F_avg"}[metric]
     lines = header + [
         "", f"# Actor-stance classifier ({cfg.model.type})", "",
         "Given a sentence, an actor and a target, predicts the position the sentence attributes to the actor "
@@ -292,9 +296,9 @@ def model_card(cfg: Config, reports: dict, info: dict) -> str:
         f"- input: first segment `{cfg.input.actor_template}`, second segment the sentence with the mention marked "
         f"{'by ' + ' '.join(cfg.input.mention_markers) if cfg.input.mark_mention else '(unmarked)'}, then `|` and up to "
         f"{cfg.input.context_words} words of preceding context ({cfg.input.context})",
-        f"- training time: {info['train_runtime_s']:.0f} s" + (f", best dev macro-F1 {info['best_dev_macro_f1']:.3f}" if info.get('best_dev_macro_f1') else "")
-        + (f"; `none` logit offset {info['none_logit_offset']:+.2f} chosen on dev (macro-F1 {info['dev_macro_f1_before_calibration']:.3f} -> "
-           f"{info['dev_macro_f1_after_calibration']:.3f}), stored in the classifier bias" if "none_logit_offset" in info else ""),
+        f"- training time: {info['train_runtime_s']:.0f} s" + (f", best dev {shown} {info[f'best_dev_{metric}']:.3f}" if info.get(f"best_dev_{metric}") is not None else "")
+        + (f"; `none` logit offset {info['none_logit_offset']:+.2f} chosen on dev ({shown} {info[f'dev_{metric}_before_calibration']:.3f} -> "
+           f"{info[f'dev_{metric}_after_calibration']:.3f}), stored in the classifier bias" if "none_logit_offset" in info else ""),
         "", "## Evaluation", "",
         "| split | pairs | macro-F1 | F_avg | F1 none | F1 favor | F1 against | F1 neutral | end-to-end triple F1 |",
         "|---|---|---|---|---|---|---|---|---|",
