@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from stance.combine import apply_temperature, combine, fit_temperature, select_weight  # noqa: E402
 from stance.config import Config, load_config  # noqa: E402
 from stance.data import record_pairs  # noqa: E402
 from stance.evaluate import compute_metrics  # noqa: E402
@@ -79,50 +80,6 @@ def average_proba(probas, weights=None) -> np.ndarray:
     """Weighted mean of probability matrices (columns in LABELS order); the ensembles below use it."""
     weights = np.ones(len(probas)) if weights is None else np.asarray(weights, dtype=float)
     return sum(w * p for w, p in zip(weights, probas)) / weights.sum()
-
-
-def combine_with_baseline(transformer: np.ndarray, baseline: np.ndarray, baseline_weight: float) -> np.ndarray:
-    """``(1 - w) * transformer + w * baseline`` probabilities."""
-    return average_proba([transformer, baseline], [1 - baseline_weight, baseline_weight])
-
-
-def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:
-    """Probabilities re-scaled as ``softmax(log(p) / T)``: T > 1 softens an over-confident model."""
-    logits = np.log(np.clip(proba, 1e-12, 1.0)) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    out = np.exp(logits)
-    return out / out.sum(axis=1, keepdims=True)
-
-
-def fit_temperature(proba: np.ndarray, gold: list[str]) -> float:
-    """The temperature (grid 0.25 .. 8) minimising the negative log-likelihood of ``gold`` (fit on dev).
-
-    A fine-tuned transformer is over-confident after a few epochs; without this its probabilities
-    dominate an average with the (well calibrated) logistic regression.
-    """
-    idx = np.array([LABELS.index(g) for g in gold])
-    grid = np.exp(np.linspace(np.log(0.25), np.log(8.0), 81))
-
-    def nll(t):
-        p = apply_temperature(proba, t)[np.arange(len(idx)), idx]
-        return -float(np.mean(np.log(np.clip(p, 1e-12, 1.0))))
-
-    return float(min(grid, key=nll))
-
-
-WEIGHT_GRID = tuple(round(0.1 * i, 1) for i in range(11))
-
-
-def select_weight(transformer_dev: list[np.ndarray], partner_dev: np.ndarray, dev_gold: list[str],
-                  grid=WEIGHT_GRID) -> tuple[float, dict[float, float]]:
-    """The TF-IDF weight of the grid with the best dev F_avg, averaged over the seeds' transformers.
-
-    Ties go to the weight nearest 0.5. Returns the weight and the dev F_avg of every grid weight.
-    """
-    curve = {w: statistics.fmean(f_avg(labels_of(combine_with_baseline(p, partner_dev, w)), dev_gold) for p in transformer_dev)
-             for w in grid}
-    best = max(curve.values())
-    return min((w for w, v in curve.items() if v >= best - 1e-9), key=lambda w: abs(w - 0.5)), curve
 
 
 def per_target(predicted, gold, targets) -> dict[str, float]:
@@ -274,7 +231,7 @@ def run_benchmark(args) -> dict:
     def weight(transformer_dev, tfidf_dev):
         if args.tfidf_weight != "dev":
             return float(args.tfidf_weight), {}
-        return select_weight([transformer_dev[s] for s in seeds], tfidf_dev, dev_gold)
+        return select_weight([transformer_dev[s] for s in seeds], tfidf_dev, lambda p: f_avg(labels_of(p), dev_gold))
 
     w, curve = weight(dev_calibrated, partner_dev)
     w_other, _ = weight(dev_calibrated, other_dev)
@@ -291,19 +248,19 @@ def run_benchmark(args) -> dict:
     n = len(seeds)
     add("transformer", f"MiniLM-L6 fine-tuned, {n} seeds", [labels_of(probas[s]) for s in seeds])
     add("combined", f"MiniLM-L6 (T fit on dev) + {partner_name}, {how}w={w:g}, {n} seeds",
-        [labels_of(combine_with_baseline(calibrated[s], partner, w)) for s in seeds])
+        [labels_of(combine(calibrated[s], partner, w)) for s in seeds])
     if w != 0.5:
         add("combined_w0.5", f"MiniLM-L6 (T fit on dev) + {partner_name}, fixed w=0.5, {n} seeds",
-            [labels_of(combine_with_baseline(calibrated[s], partner, 0.5)) for s in seeds])
+            [labels_of(combine(calibrated[s], partner, 0.5)) for s in seeds])
     add("combined_other", f"MiniLM-L6 (T fit on dev) + {other_name}, {how}w={w_other:g}, {n} seeds",
-        [labels_of(combine_with_baseline(calibrated[s], other, w_other)) for s in seeds])
+        [labels_of(combine(calibrated[s], other, w_other)) for s in seeds])
     add("combined_uncal", f"MiniLM-L6 (uncalibrated) + {partner_name}, {how}w={w_uncal:g}, {n} seeds",
-        [labels_of(combine_with_baseline(probas[s], partner, w_uncal)) for s in seeds])
+        [labels_of(combine(probas[s], partner, w_uncal)) for s in seeds])
     ensemble = average_proba([calibrated[s] for s in seeds])
     if n > 1:
         add("ensemble", f"MiniLM-L6 {n}-seed ensemble (calibrated prob. avg)", [labels_of(ensemble)])
         add("ensemble+tfidf", f"MiniLM-L6 {n}-seed ensemble + {partner_name}, w={w:g}",
-            [labels_of(combine_with_baseline(ensemble, partner, w))])
+            [labels_of(combine(ensemble, partner, w))])
     add("tfidf", f"TF-IDF + LR baseline ({_rel(args.baseline_config)})", [labels_of(baseline_proba)])
     add("tfidf_per_target", "TF-IDF + LR, same config, one run per target", [labels_of(per_target_proba)])
     add("majority", "majority class per target (train + trial)", [majority_pred])

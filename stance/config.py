@@ -62,6 +62,13 @@ class ModelSettings:
             truncated from the end of the context first, then of the sentence, with a warning.
         tfidf_max_features: Vocabulary size per feature group of the tfidf baseline.
         tfidf_C: Inverse regularisation strength of the baseline's logistic regression.
+        tfidf_partner: With ``type: transformer``, also fit the TF-IDF model (``tfidf_*`` settings,
+            all training pairs) and average its probabilities with the transformer's, whose
+            probabilities are first softened by a temperature fitted on dev. Saved in the run
+            (``tfidf_partner.joblib``) and used by ``predict``, ``analyze`` and evaluation; a plain
+            ``transformers`` pipeline on the checkpoint sees the transformer alone.
+        tfidf_partner_weight: Weight of the TF-IDF probabilities in that average, in [0, 1]; null
+            chooses it on dev from 0, 0.1, ..., 1 by ``training.selection_metric``.
     """
 
     type: Literal["transformer", "tfidf"] = "transformer"
@@ -70,6 +77,8 @@ class ModelSettings:
     max_length: int = 128
     tfidf_max_features: int = 50000
     tfidf_C: float = 4.0
+    tfidf_partner: bool = False
+    tfidf_partner_weight: float | None = None
 
 
 @dataclass
@@ -280,11 +289,16 @@ def _check(cfg: Config) -> None:
         ("training.hard_none_keep", t.hard_none_keep, 0 < t.hard_none_keep <= 1),
         ("training.gradient_accumulation_steps", t.gradient_accumulation_steps, t.gradient_accumulation_steps >= 1),
         ("model.max_length", cfg.model.max_length, 8 <= cfg.model.max_length <= 4096),
+        ("model.tfidf_partner_weight", cfg.model.tfidf_partner_weight,
+         cfg.model.tfidf_partner_weight is None or 0 <= cfg.model.tfidf_partner_weight <= 1),
         ("input.context_words", cfg.input.context_words, cfg.input.context_words >= 0),
         ("input.mention_markers", cfg.input.mention_markers, len(cfg.input.mention_markers) == 2),
     ):
         if not ok:
             raise ConfigError(f"config key {key!r}: value {value!r} is out of range")
+    if cfg.model.tfidf_partner and cfg.model.type != "transformer":
+        raise ConfigError("config key 'model.tfidf_partner': only a transformer run can have a TF-IDF partner "
+                          f"(model.type is {cfg.model.type!r})")
     try:
         cfg.input.actor_template.format(actor="A", target="T")
     except (KeyError, IndexError, ValueError) as err:

@@ -55,6 +55,11 @@ class StanceModel:
         self._truncation_warned = False
         self._backend = None  # the tokenizer's fast backend without padding/truncation, made on first use
         self.quantized: str | None = None
+        #: Optional TF-IDF model averaged with the transformer (``model.tfidf_partner``), with the
+        #: transformer's temperature and the TF-IDF weight fitted on dev.
+        self.partner = None
+        self.partner_weight = 0.0
+        self.partner_temperature = 1.0
 
     @property
     def registry(self) -> ActorRegistry:
@@ -91,13 +96,7 @@ class StanceModel:
         formatter = InputFormatter(settings, registry, targets)
         kind = meta.get("type")
         if kind == "tfidf":
-            import joblib
-
-            try:
-                classifier = joblib.load(path / "baseline.joblib")
-            except Exception as err:  # joblib raises many kinds of errors on a damaged file
-                raise RunError(f"{path}/baseline.joblib cannot be loaded: {err}") from err
-            return cls("tfidf", classifier, formatter, path=str(path))
+            return cls("tfidf", _load_joblib(path / "baseline.joblib"), formatter, path=str(path))
         if kind != "transformer":
             raise RunError(f"{path}/{RUN_META}: unknown model type {kind!r}")
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -125,6 +124,14 @@ class StanceModel:
             model.to(device)
         instance = cls("transformer", model, formatter, tokenizer, int(meta.get("max_length", 128)), str(path))
         instance.quantized = quantize
+        partner = meta.get("tfidf_partner")
+        if partner:
+            try:
+                instance.partner_weight = float(partner["weight"])
+                instance.partner_temperature = float(partner["temperature"])
+                instance.partner = _load_joblib(path / partner["file"])
+            except (KeyError, TypeError, ValueError) as err:
+                raise RunError(f"{path}/{RUN_META}: corrupt tfidf_partner entry {partner!r}: {err}") from err
         return instance
 
     def predict_proba(self, examples: Sequence[PairExample], batch_size: int = 64) -> np.ndarray:
@@ -133,7 +140,13 @@ class StanceModel:
             return np.zeros((0, len(LABELS)))
         if self.kind == "tfidf":
             return self.classifier.predict_proba(examples)
-        return self._transformer_proba(examples, batch_size)
+        proba = self._transformer_proba(examples, batch_size)
+        if self.partner is not None:
+            from .combine import apply_temperature, combine
+
+            proba = combine(apply_temperature(proba, self.partner_temperature),
+                            self.partner.predict_proba(examples), self.partner_weight)
+        return proba
 
     def _transformer_proba(self, examples: Sequence[PairExample], batch_size: int) -> np.ndarray:
         import torch
@@ -206,6 +219,15 @@ class StanceModel:
                 "the sentence, were truncated. Split long texts into sentences (one sentence per call) for full coverage.",
                 stacklevel=4,
             )
+
+
+def _load_joblib(path: Path):
+    import joblib
+
+    try:
+        return joblib.load(path)
+    except Exception as err:  # joblib raises many kinds of errors on a missing or damaged file
+        raise RunError(f"{path} cannot be loaded: {err}") from err
 
 
 def write_run_metadata(run_dir: str | Path, kind: str, settings: InputSettings, registry: ActorRegistry,

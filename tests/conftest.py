@@ -38,6 +38,9 @@ def tiny_overrides(encoder: Path, output_dir: Path, **extra) -> list[str]:
         "data.train": str(TINY_DATA), "data.dev": str(TINY_DATA), "data.test": f"[{TINY_DATA}]",
         "run.output_dir": str(output_dir), "training.epochs": "2", "training.batch_size": "16",
         "training.learning_rate": "1e-3", "training.none_keep": "1.0", "training.hard_none_keep": "1.0",
+        # The transformer alone, so its outputs can be compared with transformers' own; the TF-IDF
+        # partner of configs/default.yaml has its own tests (test_combine.py, test_end_to_end.py).
+        "model.tfidf_partner": "false",
     }
     items.update(extra)
     return [f"{k}={v}" for k, v in items.items()]

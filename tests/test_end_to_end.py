@@ -26,5 +26,12 @@ def test_real_encoder_learns_the_fixture(tmp_path):
     # A model that collapsed to all-none scores about 0.24; fitting its training data must beat that clearly.
     assert report["overall"]["macro_f1"] > all_none + 0.2
     assert report["overall"]["per_label"]["favor"]["f1"] > 0
+    # The shipped config averages in a TF-IDF partner; the transformer alone must learn too.
+    from stance.model import StanceModel
+
+    alone = StanceModel.from_pretrained(run)
+    assert alone.partner is not None
+    alone.partner = None
+    assert evaluate_run(alone, TINY_DATA)["overall"]["macro_f1"] > all_none + 0.2
     preds = predict("Putin also demands that Ukraine be demilitarized.", model=run, include_none=True)
     assert {p.actor for p in preds} == {"putin", "ukraine"}

@@ -131,19 +131,6 @@ def _benchmark_module():
     return module
 
 
-def test_temperature_softens_an_overconfident_model():
-    bench = _benchmark_module()
-    # Right 60% of the time, always 99% sure: the fitted temperature must soften it, keeping the argmax.
-    proba = np.tile([0.005, 0.99, 0.004, 0.001], (10, 1))
-    gold = ["favor"] * 6 + ["against"] * 4
-    t = bench.fit_temperature(proba, gold)
-    assert t > 1.5
-    soft = bench.apply_temperature(proba, t)
-    assert np.allclose(soft.sum(axis=1), 1) and (soft.argmax(axis=1) == 1).all() and soft[0, 1] < 0.9
-    combined = bench.combine_with_baseline(soft, np.tile([0.1, 0.1, 0.8, 0.0], (10, 1)), 0.5)
-    assert np.allclose(combined.sum(axis=1), 1)
-
-
 @needs_data
 def test_benchmark_script_trains_and_reports(tiny_encoder, tmp_path, capsys):
     """The whole benchmark command, two tiny transformer seeds of 2 steps each, on the real files."""

@@ -211,6 +211,43 @@ def _train_tfidf(cfg: Config, train_ex, staging: Path) -> dict:
     return {"train_runtime_s": time.time() - start}
 
 
+PARTNER_FILE = "tfidf_partner.joblib"
+
+
+def _fit_tfidf_partner(cfg: Config, train_ex, dev_ex, transformer: StanceModel, staging: Path) -> tuple[dict, dict]:
+    """Fit the TF-IDF partner on all training pairs, then the transformer's temperature and the
+    TF-IDF weight on dev. Returns the run metadata entry and a summary for metrics.json."""
+    import joblib
+
+    from stance.baseline import TfidfStanceClassifier
+    from stance.combine import apply_temperature, combine, fit_temperature, select_weight
+
+    start = time.time()
+    clf = TfidfStanceClassifier(max_features=cfg.model.tfidf_max_features, C=cfg.model.tfidf_C, random_state=cfg.run.seed)
+    clf.fit(train_ex, [e.label for e in train_ex])
+    joblib.dump(clf, staging / PARTNER_FILE)
+    gold = [e.label for e in dev_ex]
+    metric = cfg.training.selection_metric
+
+    def score(proba):
+        return compute_metrics([LABELS[i] for i in proba.argmax(axis=1)], gold)[metric]
+
+    dev_transformer = transformer.predict_proba(dev_ex, batch_size=cfg.training.eval_batch_size)
+    temperature = fit_temperature(dev_transformer, gold)
+    dev_transformer = apply_temperature(dev_transformer, temperature)
+    dev_tfidf = clf.predict_proba(dev_ex)
+    weight, curve = ((cfg.model.tfidf_partner_weight, {}) if cfg.model.tfidf_partner_weight is not None
+                     else select_weight([dev_transformer], dev_tfidf, score))
+    summary = {"weight": weight, "temperature": temperature, "train_pairs": len(train_ex),
+               f"dev_{metric}_transformer": score(dev_transformer), f"dev_{metric}_tfidf": score(dev_tfidf),
+               f"dev_{metric}_combined": score(combine(dev_transformer, dev_tfidf, weight)),
+               "dev_curve": {str(w): v for w, v in curve.items()}, "runtime_s": time.time() - start}
+    logger.info("tfidf partner: weight %.1f (%s), temperature %.2f; dev %s transformer %.3f, tfidf %.3f, combined %.3f",
+                weight, "given" if not curve else "chosen on dev", temperature, metric, summary[f"dev_{metric}_transformer"],
+                summary[f"dev_{metric}_tfidf"], summary[f"dev_{metric}_combined"])
+    return {"file": PARTNER_FILE, "weight": weight, "temperature": temperature}, summary
+
+
 def train(cfg: Config) -> Path:
     """Train, save and evaluate one run; returns the run directory.
 
@@ -225,10 +262,11 @@ def train(cfg: Config) -> Path:
     registry = ActorRegistry.load(*cfg.data.actors_files)
     targets = load_targets(cfg.data.targets_file, cfg.data.targets)
     formatter = InputFormatter(cfg.input, registry, targets)
-    train_ex = subsample_none(record_pairs(read_records(cfg.data.train, targets)), cfg.training.none_keep,
-                              cfg.training.hard_none_keep, cfg.run.seed)
+    all_train_ex = record_pairs(read_records(cfg.data.train, targets))
+    train_ex = subsample_none(all_train_ex, cfg.training.none_keep, cfg.training.hard_none_keep, cfg.run.seed)
     if cfg.training.max_train_pairs > 0:
         train_ex = random.Random(cfg.run.seed).sample(train_ex, min(cfg.training.max_train_pairs, len(train_ex)))
+        all_train_ex = train_ex
     dev_ex = record_pairs(read_records(cfg.data.dev, targets))
     for path in cfg.data.test:  # fail before training, not after, on a broken test file
         read_records(path, targets)
@@ -249,6 +287,11 @@ def train(cfg: Config) -> Path:
         write_run_metadata(staging, cfg.model.type, cfg.input, registry, targets, cfg.model.max_length)
         (staging / "config.yaml").write_text(cfg.to_yaml(), encoding="utf-8")
         model = StanceModel.from_pretrained(staging)
+        if cfg.model.type == "transformer" and cfg.model.tfidf_partner:
+            partner, info["tfidf_partner"] = _fit_tfidf_partner(cfg, all_train_ex, dev_ex, model, staging)
+            write_run_metadata(staging, cfg.model.type, cfg.input, registry, targets, cfg.model.max_length,
+                               extra={"tfidf_partner": partner})
+            model = StanceModel.from_pretrained(staging)
         reports = {"dev": evaluate_run(model, cfg.data.dev, batch_size=cfg.training.eval_batch_size)}
         for path in cfg.data.test:
             reports[Path(path).stem] = evaluate_run(model, path, batch_size=cfg.training.eval_batch_size)
@@ -299,6 +342,10 @@ def model_card(cfg: Config, reports: dict, info: dict) -> str:
         f"- training time: {info['train_runtime_s']:.0f} s" + (f", best dev {shown} {info[f'best_dev_{metric}']:.3f}" if info.get(f"best_dev_{metric}") is not None else "")
         + (f"; `none` logit offset {info['none_logit_offset']:+.2f} chosen on dev ({shown} {info[f'dev_{metric}_before_calibration']:.3f} -> "
            f"{info[f'dev_{metric}_after_calibration']:.3f}), stored in the classifier bias" if "none_logit_offset" in info else ""),
+        *([f"- TF-IDF partner: a TF-IDF + logistic regression model (`{PARTNER_FILE}`) averaged with the transformer's "
+           f"probabilities (softened by temperature {info['tfidf_partner']['temperature']:.2f}) at weight "
+           f"{info['tfidf_partner']['weight']:.1f}, both fitted on dev; `stance` applies it, a plain `transformers` "
+           "pipeline on this checkpoint sees the transformer alone"] if "tfidf_partner" in info else []),
         "", "## Evaluation", "",
         "| split | pairs | macro-F1 | F_avg | F1 none | F1 favor | F1 against | F1 neutral | end-to-end triple F1 |",
         "|---|---|---|---|---|---|---|---|---|",
