@@ -199,15 +199,21 @@ def _train_transformer(cfg: Config, formatter: InputFormatter, train_ex, dev_ex,
             "encoder": cfg.model.encoder, **calibration}
 
 
-def _train_tfidf(cfg: Config, train_ex, staging: Path) -> dict:
+def _fit_tfidf(cfg: Config, train_ex, path: Path):
+    """Fit the TF-IDF + logistic regression model of ``cfg.model`` and save it to ``path``."""
     import joblib
 
     from stance.baseline import TfidfStanceClassifier
 
-    start = time.time()
     clf = TfidfStanceClassifier(max_features=cfg.model.tfidf_max_features, C=cfg.model.tfidf_C, random_state=cfg.run.seed)
     clf.fit(train_ex, [e.label for e in train_ex])
-    joblib.dump(clf, staging / "baseline.joblib")
+    joblib.dump(clf, path)
+    return clf
+
+
+def _train_tfidf(cfg: Config, train_ex, staging: Path) -> dict:
+    start = time.time()
+    _fit_tfidf(cfg, train_ex, staging / "baseline.joblib")
     return {"train_runtime_s": time.time() - start}
 
 
@@ -217,15 +223,10 @@ PARTNER_FILE = "tfidf_partner.joblib"
 def _fit_tfidf_partner(cfg: Config, train_ex, dev_ex, transformer: StanceModel, staging: Path) -> tuple[dict, dict]:
     """Fit the TF-IDF partner on all training pairs, then the transformer's temperature and the
     TF-IDF weight on dev. Returns the run metadata entry and a summary for metrics.json."""
-    import joblib
-
-    from stance.baseline import TfidfStanceClassifier
     from stance.combine import apply_temperature, combine, fit_temperature, select_weight
 
     start = time.time()
-    clf = TfidfStanceClassifier(max_features=cfg.model.tfidf_max_features, C=cfg.model.tfidf_C, random_state=cfg.run.seed)
-    clf.fit(train_ex, [e.label for e in train_ex])
-    joblib.dump(clf, staging / PARTNER_FILE)
+    clf = _fit_tfidf(cfg, train_ex, staging / PARTNER_FILE)
     gold = [e.label for e in dev_ex]
     metric = cfg.training.selection_metric
 
