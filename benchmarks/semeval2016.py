@@ -104,11 +104,38 @@ def train_or_reuse(cfg: Config, reuse: bool) -> Path:
     """Train one run, or with ``reuse`` keep an existing complete run trained with the same config."""
     from training.train import train
 
-    run = Path(cfg.run.output_dir)
-    if reuse and (run / "metrics.json").is_file() and _same_config(run, cfg):
-        logger.info("reusing %s (same config)", run)
-        return run
+    if reuse and _reusable(cfg):
+        return Path(cfg.run.output_dir)
     return train(cfg)
+
+
+def _reusable(cfg: Config) -> bool:
+    run = Path(cfg.run.output_dir)
+    if (run / "metrics.json").is_file() and _same_config(run, cfg):
+        logger.info("reusing %s (same config)", run)
+        return True
+    return False
+
+
+def train_all(configs: dict, reuse: bool, jobs: int = 1) -> dict:
+    """``train_or_reuse`` every config; with ``jobs`` > 1 the runs to train go to that many processes.
+
+    Give each run ``training.num_threads`` (``--threads``) so that jobs x threads fits the cores.
+    """
+    from training.train import train
+
+    runs = {k: Path(c.run.output_dir) for k, c in configs.items() if reuse and _reusable(c)}
+    todo = {k: c for k, c in configs.items() if k not in runs}
+    if jobs <= 1 or len(todo) <= 1:
+        runs.update({k: train(c) for k, c in todo.items()})
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn, not fork: the parent has already initialised torch's thread pools.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            runs.update(zip(todo, pool.map(train, todo.values())))
+    return {k: runs[k] for k in configs}
 
 
 def convert(data: Path, cfg: Config) -> dict[str, Path]:
@@ -193,9 +220,11 @@ def run_benchmark(args) -> dict:
     dev_probas, dev_calibrated = {}, {}
     dev_gold = [e.label for e in dev_examples]
     started = time.time()
+    configs = {seed: load_config(args.config, [*overrides, f"run.seed={seed}", f"run.output_dir={base_cfg.run.output_dir}-seed{seed}"])
+               for seed in seeds}
+    runs = train_all(configs, args.reuse, args.jobs)
     for seed in seeds:
-        cfg = load_config(args.config, [*overrides, f"run.seed={seed}", f"run.output_dir={base_cfg.run.output_dir}-seed{seed}"])
-        runs[seed] = train_or_reuse(cfg, args.reuse)
+        cfg = configs[seed]
         model = StanceModel.from_pretrained(runs[seed])
         probas[seed] = model.predict_proba(examples, batch_size=cfg.training.eval_batch_size)
         dev_probas[seed] = model.predict_proba(dev_examples, batch_size=cfg.training.eval_batch_size)
@@ -341,11 +370,16 @@ def main(argv=None) -> int:
     parser.add_argument("--headline", choices=["combined", "transformer"], default="combined",
                         help="system whose mean/std the final JSON reports as f_avg_mean/f_avg_std (default: transformer + TF-IDF)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads per run (default: torch's default, which honours OMP_NUM_THREADS)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="transformer seeds trained at the same time, each in its own process (default 1); "
+                             "use with --threads so that jobs x threads <= cores")
     parser.add_argument("--reuse", action="store_true", help="keep existing runs trained with exactly the same config instead of retraining")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a transformer config key (repeatable)")
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     if args.tfidf_weight != "dev":
         try:
             args.tfidf_weight = float(args.tfidf_weight)

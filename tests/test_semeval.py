@@ -145,7 +145,7 @@ def test_benchmark_script_trains_and_reports(tiny_encoder, tmp_path, capsys):
     sets = [f"model.encoder={tiny_encoder}", "model.encoder_sha256=null", "training.max_steps=2",
             "training.max_train_pairs=64", "training.batch_size=16", "training.eval_batch_size=256"]
     argv = ["--data", str(DATA), "--seeds", "2", "--config", str(tmp_path / "semeval2016.yaml"),
-            "--baseline-config", str(tmp_path / "semeval2016_baseline.yaml"), "--threads", "1"]
+            "--baseline-config", str(tmp_path / "semeval2016_baseline.yaml"), "--threads", "1", "--jobs", "2"]
     for item in sets:
         argv += ["--set", item]
     assert bench.main(argv) == 0
@@ -157,5 +157,6 @@ def test_benchmark_script_trains_and_reports(tiny_encoder, tmp_path, capsys):
     assert summary["tfidf_per_target_f_avg"] > 60  # five TF-IDF runs, one per target, of the baseline config
     assert sorted(p.name for p in (tmp_path / "runs" / "baseline-per-target").iterdir()) == sorted(TARGET_IDS.values())
     saved = load_config(tmp_path / "runs" / "transformer-seed2" / "config.yaml")
-    assert saved.run.seed == 2 and saved.training.max_steps == 2
+    assert saved.run.seed == 2 and saved.training.max_steps == 2  # trained in a worker process (--jobs 2)
+    assert (tmp_path / "runs" / "transformer-seed1" / "model.safetensors").is_file()
     assert len(read_records(data / "test.jsonl", load_targets(TARGETS_FILE))) == 1249
