@@ -216,7 +216,7 @@ def run_benchmark(args) -> dict:
     majority_pred = [majority[t] for t in tgt]
 
     seeds = list(range(1, args.seeds + 1))
-    runs, probas, calibrated, temperatures, times = {}, {}, {}, {}, {}
+    probas, calibrated, temperatures, times = {}, {}, {}, {}
     dev_probas, dev_calibrated = {}, {}
     dev_gold = [e.label for e in dev_examples]
     started = time.time()
@@ -252,8 +252,7 @@ def run_benchmark(args) -> dict:
     joint = args.partner == "joint"
     partner, partner_dev = (baseline_proba, baseline_dev) if joint else (per_target_proba, per_target_dev)
     other, other_dev = (per_target_proba, per_target_dev) if joint else (baseline_proba, baseline_dev)
-    partner_name = "TF-IDF per target" if args.partner == "per-target" else "TF-IDF"
-    other_name = "TF-IDF" if args.partner == "per-target" else "TF-IDF per target"
+    partner_name, other_name = ("TF-IDF", "TF-IDF per target") if joint else ("TF-IDF per target", "TF-IDF")
 
     # The TF-IDF weight: given, or chosen on the dev tweets (mean dev F_avg over the seeds); each
     # combination row chooses its own weight the same way.
