@@ -1,6 +1,7 @@
 import json
 
-from stance.evaluate import evaluate_run, format_confusion, format_report, plot_confusion
+from stance.evaluate import evaluate_run, format_confusion, format_report, multi_target_actors, plot_confusion
+from stance.schema import read_records
 from stance.schema import LABELS
 
 from .conftest import TINY_DATA
@@ -14,6 +15,8 @@ def test_report_has_every_breakdown(tiny_run):
     assert set(report["per_target"]) == {"nato_membership", "neutrality", "crimea_recognition", "donbas_independence", "demilitarization"}
     assert "ukraine" in report["per_actor"]
     assert "pronoun" in report["per_phenomenon"]
+    multi = multi_target_actors(read_records(TINY_DATA))
+    assert report["multi_target"]["support"] == 5 * len(multi) > 0  # every target of each such actor
     e2e = report["end_to_end"]
     assert e2e["triples"]["gold"] == 195 - report["overall"]["per_label"]["none"]["support"]
     assert 0.9 < e2e["actor_detection"]["recall"] <= 1
@@ -31,3 +34,11 @@ def test_side_by_side_table_and_png(tiny_run, baseline_run, tmp_path):
     assert "gold" in format_confusion(reports[0])
     png = plot_confusion(reports[0], tmp_path / "c.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_multi_target_actors_counts_positions_not_mentions():
+    pairs = [{"actor": "putin", "target": "donbas_independence", "stance": "favor"},
+             {"actor": "putin", "target": "demilitarization", "stance": "favor"},
+             {"actor": "ukraine", "target": "demilitarization", "stance": "against"},
+             {"actor": "ukraine", "target": "neutrality", "stance": "none"}]
+    assert multi_target_actors([{"id": "a", "pairs": pairs}]) == {("a", "putin")}
