@@ -203,7 +203,10 @@ def to_records(doc: dict, target_ids: list[str]) -> list[dict]:
 def cmd_check(args) -> int:
     docs = load_sources(args.files or None)
     problems = check_sources(docs)
-    all_docs = load_sources() if args.files else docs
+    # Files outside data/sources (a batch being written) are compared with the corpus as well.
+    checked = {Path(f).resolve() for f in args.files or []}
+    all_docs = docs + [d for f in sorted(SOURCES.glob("*.jsonl")) if f.resolve() not in checked
+                       for d in load_sources([f])] if args.files else docs
     texts, where = [], []
     for d in all_docs:
         for i, s in enumerate(d["sentences"]):
@@ -301,6 +304,14 @@ def cmd_report(args) -> int:
     lines.append("|---|---|")
     for p in PHENOMENA:
         lines.append(f"| {p} | {phen[p]} |")
+    lines.append("")
+    # Derived from the labels, not tagged: an actor with positions on two or more targets in one
+    # sentence ("demands recognition of the republics and a demilitarised Ukraine").
+    lines.append("| split | actors with a position in a sentence | of them on 2+ targets |")
+    lines.append("|---|---|---|")
+    for s, recs in split_records.items():
+        held = collections.Counter((r["id"], p["actor"]) for r in recs for p in r["pairs"] if p["stance"] != "none")
+        lines.append(f"| {s} | {len(held)} | {sum(n >= 2 for n in held.values())} |")
     lines.append("")
     texts = [r["text"] for r in all_recs]
     grams = [tuple(ws[k:k + 3]) for t in texts for ws in [words(t, drop_quotes=False)] for k in range(len(ws) - 2)]

@@ -96,3 +96,16 @@ def test_seed_article_is_in_the_corpus_whole():
     seed = json.loads((DATA / "sources" / "seed.jsonl").read_text(encoding="utf-8"))
     original = "".join(SEED_FILE.read_text(encoding="utf-8").split())
     assert "".join("".join(s["text"] for s in seed["sentences"]).split()) == original
+
+
+def test_check_compares_a_new_batch_with_the_corpus(tmp_path, capsys):
+    corpus = _corpus_module()
+    first = corpus.load_sources([DATA / "sources" / "batch1.jsonl"])[0]
+    copied = first["sentences"][1]
+    doc = {"doc_id": "new-01", "date": "2022-05-01", "kind": "wire", "title": "t", "description": "d",
+           "sentences": [{"text": "Talks resumed on Monday.", "actors": [], "stances": []}, copied]}
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    assert corpus.main(["check", str(batch)]) == 1
+    out = capsys.readouterr().out
+    assert f"new-01 sentence 2 and {first['doc_id']} sentence 2" in out or f"{first['doc_id']} sentence 2 and new-01 sentence 2" in out
