@@ -109,3 +109,19 @@ def test_check_compares_a_new_batch_with_the_corpus(tmp_path, capsys):
     assert corpus.main(["check", str(batch)]) == 1
     out = capsys.readouterr().out
     assert f"new-01 sentence 2 and {first['doc_id']} sentence 2" in out or f"{first['doc_id']} sentence 2 and new-01 sentence 2" in out
+
+
+def test_a_document_may_declare_train_only(tmp_path):
+    corpus = _corpus_module()
+    base = {"doc_id": "x-01", "date": "2022-05-01", "kind": "wire", "title": "t", "description": "d",
+            "sentences": [{"text": f"Talks resumed on day {i}.", "actors": [], "stances": []} for i in range(3)],
+            "_where": "x.jsonl:1"}
+    assert corpus.check_sources([base | {"split": "train"}]) == []
+    assert corpus.assign_splits([base | {"split": "train"}]) == {"x-01": "train"}
+    assert "may only be" in corpus.check_sources([base | {"split": "test"}])[0]
+    assert "not allowed" in corpus.check_sources([base | {"split": "train", "date": "2024-02-01"}])[0]
+    assert "unknown document field" in corpus.check_sources([base | {"splt": "train"}])[0]
+    # a declared training document never lands in dev or test, whatever its hash says
+    ids = [d["doc_id"] for d in corpus.load_sources() if d.get("split") == "train"]
+    train = {json.loads(l)["doc_id"] for l in (DATA / "train.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert ids and set(ids) <= train
