@@ -28,6 +28,7 @@ from .schema import DataError
 
 _TOKEN = re.compile(r"\w+(?:\.\w+)*\.?|\w+", re.UNICODE)
 _ARTICLES = {"the"}
+_POSSESSIVE = re.compile(r"\w['’]")
 PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
 # Short all-caps aliases ("US", "EU", "UK") collide with ordinary words in lower case ("us").
 _CASE_SENSITIVE_MAX_LEN = 3
@@ -83,7 +84,10 @@ class _Pattern:
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    # A possessive 's is not a word of the name: "the Kremlin's spokesman" must match the role
+    # "Kremlin spokesman", and "Putin's spokesman" keeps matching its own role phrase.
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)
+            if not (m.group() in ("s", "S") and m.start() >= 2 and _POSSESSIVE.match(text, m.start() - 2))]
 
 
 @dataclass

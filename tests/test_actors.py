@@ -45,6 +45,13 @@ def test_possessives_keep_the_name_only(registry):
     assert (m.actor, m.text) == ("russia", "Russia")
 
 
+@pytest.mark.parametrize("text", ["the Kremlin's spokesman said", "the Kremlin’s spokesman said", "Kremlin spokesman said"])
+def test_possessive_inside_a_role_phrase(registry, text):
+    # "Kremlin's spokesman" is the role "Kremlin spokesman", not the Kremlin (russia) speaking.
+    (m,) = registry.detect(text)
+    assert m.actor == "peskov" and m.via == "role"
+
+
 @pytest.mark.parametrize("text,actor", [
     ("the Ukrainian president said", "zelensky"), ("the Kremlin said", "russia"),
     ("the alliance's secretary general said", "stoltenberg"), ("the Russian delegation left", "russia"),
