@@ -12,7 +12,9 @@ where ``stances`` lists only the non-``none`` positions. ``build`` expands every
 record format of the package (every actor x every target, ``none`` included), adds the preceding
 sentences as ``context``, assigns each document to a split and writes ``data/{split}.jsonl``.
 
-    python data/corpus.py check [FILES...]   # check sources: ids, mentions, labels, near-duplicates
+    python data/corpus.py check [FILES...] [--against DIR]
+                                             # check sources: ids, mentions, labels, near-duplicates,
+                                             #   and word runs shared with the coverage read (DIR)
     python data/corpus.py build              # write data/train|dev|test|test_shift.jsonl + documents.jsonl
     python data/corpus.py report             # sizes, label distributions, diversity (markdown)
 
@@ -22,6 +24,8 @@ absent from training); the seed article is in ``test``; a document that declares
 that dev and test stay the same sets and scores before and after stay comparable); every other
 document goes to train, dev or test by the SHA-256 hash of its doc_id read as a number in [0, 1):
 below 0.62 train, below 0.78 dev, else test — so adding documents never moves existing ones.
+Documents of batch 10 on (written after studying published coverage, to read like it) use the
+shares 0.45 / 0.25 / 0.30, so that dev and test grow enough to decide and measure on realistic text.
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ SHIFT_FROM = "2024-01-01"
 SEED_DOC = "seed"
 CONTEXT_SENTENCES = 3
 TRAIN_SHARE, DEV_SHARE = 0.62, 0.16  # of documents before SHIFT_FROM; the rest is test
+REALISTIC_FROM_BATCH = 10  # batches written after studying published coverage ("b10-01" on)
+REALISTIC_TRAIN_SHARE, REALISTIC_DEV_SHARE = 0.45, 0.25  # more of them to dev and test
+MAX_SENTENCES = 30  # published articles run longer than the first batches' 10-20 sentences
+SOURCE_RUN_LIMIT = 8  # longest word run a sentence may share with coverage the writer read
 KINDS = {"wire", "analysis", "live-blog", "interview", "statement", "feature", "explainer", "seed"}
 NEAR_DUP_RUN = 8  # sentences sharing a run of this many words (outside quotes) are near-duplicates
 
@@ -101,8 +109,8 @@ def check_sources(docs: list[dict]) -> list[str]:
         if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(doc.get("date", ""))):
             problems.append(f"{w}: date must be YYYY-MM-DD")
         sents = doc.get("sentences") or []
-        if doc.get("doc_id") != SEED_DOC and not 3 <= len(sents) <= 20:
-            problems.append(f"{w}: {len(sents)} sentences; documents have 3-20")
+        if doc.get("doc_id") != SEED_DOC and not 3 <= len(sents) <= MAX_SENTENCES:
+            problems.append(f"{w}: {len(sents)} sentences; documents have 3-{MAX_SENTENCES}")
         for i, s in enumerate(sents):
             sw = f"{w} sentence {i + 1}"
             text = s.get("text", "")
@@ -170,6 +178,43 @@ def longest_shared_run(texts: list[str]) -> tuple[int, tuple[int, int] | None]:
     return (runs[0][2], runs[0][:2]) if runs else (0, None)
 
 
+def source_overlaps(texts: list[str], coverage: list[str], limit: int = SOURCE_RUN_LIMIT) -> list[tuple[int, int, str]]:
+    """Sentences sharing a run of more than ``limit`` words with the coverage: (index, run, words).
+
+    Quotes count too: a quotation copied from coverage is still a copied sentence.
+
+    >>> source_overlaps(["Kyiv said on Friday that it would never cede land"], ["Kyiv said on Friday that it would never cede land or people"], 8)
+    [(0, 10, 'kyiv said on friday that it would never cede land')]
+    """
+    k = 4
+    index = collections.defaultdict(list)
+    cov = [words(t, drop_quotes=False) for t in coverage]
+    for d, ws in enumerate(cov):
+        for i in range(len(ws) - k + 1):
+            index[tuple(ws[i:i + k])].append((d, i))
+    out = []
+    for n, text in enumerate(texts):
+        ws = words(text, drop_quotes=False)
+        best, best_at = 0, 0
+        for i in range(len(ws) - k + 1):
+            for d, j in index.get(tuple(ws[i:i + k]), ()):
+                run = k
+                while i + run < len(ws) and j + run < len(cov[d]) and ws[i + run] == cov[d][j + run]:
+                    run += 1
+                if run > best:
+                    best, best_at = run, i
+        if best > limit:
+            out.append((n, best, " ".join(ws[best_at:best_at + best])))
+    return out
+
+
+def split_shares(doc_id: str) -> tuple[float, float]:
+    batch = re.match(r"^b(\d+)-", doc_id)
+    if batch and int(batch.group(1)) >= REALISTIC_FROM_BATCH:
+        return REALISTIC_TRAIN_SHARE, REALISTIC_DEV_SHARE
+    return TRAIN_SHARE, DEV_SHARE
+
+
 def assign_splits(docs: list[dict]) -> dict[str, str]:
     split = {}
     rest = []
@@ -185,7 +230,8 @@ def assign_splits(docs: list[dict]) -> dict[str, str]:
     # Each document's place depends on its own id alone, so adding documents never moves others.
     for d in rest:
         u = int(hashlib.sha256(d["doc_id"].encode()).hexdigest(), 16) / 16 ** 64
-        split[d["doc_id"]] = "train" if u < TRAIN_SHARE else "dev" if u < TRAIN_SHARE + DEV_SHARE else "test"
+        train_share, dev_share = split_shares(d["doc_id"])
+        split[d["doc_id"]] = "train" if u < train_share else "dev" if u < train_share + dev_share else "test"
     return split
 
 
@@ -228,6 +274,15 @@ def cmd_check(args) -> int:
         same_seed = where[a].startswith(SEED_DOC + " ") and where[b].startswith(SEED_DOC + " ")
         if (where[a] in mine or where[b] in mine) and not same_seed:  # the seed article goes in whole
             problems.append(f"near-duplicate: {where[a]} and {where[b]} share {run} words in a row")
+    if args.against:
+        coverage = [f.read_text(encoding="utf-8", errors="replace") for f in sorted(Path(args.against).rglob("*.txt"))]
+        if not coverage:
+            problems.append(f"--against {args.against}: no .txt files of coverage found")
+        mine_texts = [(f"{d['doc_id']} sentence {i + 1}", s.get("text", "")) for d in docs for i, s in enumerate(d["sentences"])]
+        for n, run, shared in source_overlaps([t for _, t in mine_texts], coverage):
+            problems.append(f"{mine_texts[n][0]}: shares {run} words in a row with the coverage read "
+                            f"(at most {SOURCE_RUN_LIMIT}): {shared!r}")
+        print(f"compared with {len(coverage)} coverage file(s) under {args.against}")
     for p in problems:
         print(p)
     n_sent = sum(len(d["sentences"]) for d in docs)
@@ -354,6 +409,8 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("check")
     p.add_argument("files", nargs="*")
+    p.add_argument("--against", metavar="DIR", help="folder of .txt files: the coverage the writer read; "
+                   f"no sentence may share more than {SOURCE_RUN_LIMIT} words in a row with it")
     sub.add_parser("build")
     sub.add_parser("report")
     args = parser.parse_args(argv)

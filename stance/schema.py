@@ -38,6 +38,18 @@ PHENOMENA: tuple[str, ...] = (
     "spelling_variant",
     "target_no_position",
     "hedged",
+    # phenomena of published coverage (GUIDELINES.md section 6)
+    "modifier_holder",
+    "split_quote",
+    "distant_antecedent",
+    "no_verb_headline",
+    "framing_verb",
+    "de_facto",
+    "presupposition",
+    "place_not_actor",
+    "boilerplate",
+    "multi_clause",
+    "interview_turn",
 )
 
 REQUIRED_FIELDS = ("id", "doc_id", "text", "pairs")
