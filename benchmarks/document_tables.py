@@ -20,15 +20,10 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from stance.analyze import Statement, aggregate, analyze_many  # noqa: E402
-from stance.model import StanceModel  # noqa: E402
-from stance.schema import read_records  # noqa: E402
+from stance.analyze import Statement, aggregate, analyze_many
+from stance.model import StanceModel
+from stance.schema import read_records
 
 
 def documents(path: str) -> list[dict]:

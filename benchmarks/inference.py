@@ -41,11 +41,9 @@ def _pairs(model, data: str, limit: int):
 
 
 def worker(path: str, run: str, data: str, batch_size: int, limit: int, repeats: int) -> dict:
-    import numpy as np
     import torch
 
     from stance.model import StanceModel
-    from stance.schema import LABELS
 
     model = StanceModel.from_pretrained(run, quantize="int8" if path == "predict_int8" else None)
     examples = _pairs(model, data, limit)
@@ -56,11 +54,11 @@ def worker(path: str, run: str, data: str, batch_size: int, limit: int, repeats:
         inputs = [dict(zip(("text", "text_pair"), model.formatter.segments(e))) for e in examples]
 
         def run_once():
-            out = clf(inputs, batch_size=batch_size, truncation="only_second", max_length=model.max_length)
+            out = clf(inputs, batch_size=batch_size, truncation="only_second", max_length=model.formatter.settings.max_length)
             return [max(o, key=lambda x: x["score"])["label"] for o in out]
     else:
         def run_once():
-            return [LABELS[i] for i in model.predict_proba(examples, batch_size=batch_size).argmax(axis=1)]
+            return model.predict(examples, batch_size=batch_size)
 
     if path == "pipeline":
         clf(inputs[:batch_size], batch_size=batch_size)  # warm-up

@@ -1,11 +1,11 @@
 """External benchmark: SemEval-2016 Task 6, subtask A (stance in tweets), through the same pipeline.
 
-    python benchmarks/semeval2016.py --data ../shared/benchmarks/semeval2016 --seeds 3
+    python -m benchmarks.semeval2016 --data ../shared/benchmarks/semeval2016 --seeds 3
 
 1. converts the official files (not shipped: get them from
    http://www.saifmohammad.com/WebPages/StanceDataset.htm, cite Mohammad et al. 2016) into
    train / dev / test JSON Lines where configs/semeval2016.yaml reads them (runs/semeval2016/data/);
-2. trains, with training.train.train unchanged, the transformer of configs/semeval2016.yaml once per
+2. trains, with training.train.run unchanged, the transformer of configs/semeval2016.yaml once per
    seed (1..N), the TF-IDF baseline of configs/semeval2016_baseline.yaml on all targets, and the same
    baseline config once per target (per-target files written next to the data; as the task's SVM
    baseline, each target gets its own vocabulary, character n-grams and weights);
@@ -40,17 +40,17 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from stance.combine import apply_temperature, fit_temperature, mix, select_weights
+from stance.data import record_pairs
+from stance.evaluate import compute_metrics
+from stance.model import StanceModel
+from stance.schema import load_targets, read_records
+from stance.scorers import labels_of
+from training.config import Config, load_config
 
-from stance.combine import apply_temperature, combine, fit_temperature, select_weight  # noqa: E402
-from stance.config import Config, load_config  # noqa: E402
-from stance.data import record_pairs  # noqa: E402
-from stance.evaluate import compute_metrics  # noqa: E402
-from stance.model import StanceModel  # noqa: E402
-from stance.schema import LABELS, load_targets, read_records  # noqa: E402
-from stance.semeval import CITATION, OFFICIAL_PAGE, SemEvalDataError, majority_labels, write_semeval  # noqa: E402
+from .semeval_data import CITATION, OFFICIAL_PAGE, SemEvalDataError, majority_labels, write_semeval
+
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_CONFIG = ROOT / "configs" / "semeval2016.yaml"
 DEFAULT_BASELINE = ROOT / "configs" / "semeval2016_baseline.yaml"
@@ -70,16 +70,6 @@ logger = logging.getLogger("semeval2016")
 def f_avg(predicted, gold) -> float:
     """The official metric in points: mean F1 of favor and against over all given tweets."""
     return 100 * compute_metrics(list(predicted), list(gold))["f_avg"]
-
-
-def labels_of(proba: np.ndarray) -> list[str]:
-    return [LABELS[i] for i in proba.argmax(axis=1)]
-
-
-def average_proba(probas, weights=None) -> np.ndarray:
-    """Weighted mean of probability matrices (columns in LABELS order); the ensembles below use it."""
-    weights = np.ones(len(probas)) if weights is None else np.asarray(weights, dtype=float)
-    return sum(w * p for w, p in zip(weights, probas)) / weights.sum()
 
 
 def per_target(predicted, gold, targets) -> dict[str, float]:
@@ -102,11 +92,11 @@ def _same_config(run: Path, cfg: Config) -> bool:
 
 def train_or_reuse(cfg: Config, reuse: bool) -> Path:
     """Train one run, or with ``reuse`` keep an existing complete run trained with the same config."""
-    from training.train import train
+    from training.train import run
 
     if reuse and _reusable(cfg):
         return Path(cfg.run.output_dir)
-    return train(cfg)
+    return run(cfg)
 
 
 def _reusable(cfg: Config) -> bool:
@@ -122,19 +112,19 @@ def train_all(configs: dict, reuse: bool, jobs: int = 1) -> dict:
 
     Give each run ``training.num_threads`` (``--threads``) so that jobs x threads fits the cores.
     """
-    from training.train import train
+    from training.train import run
 
     runs = {k: Path(c.run.output_dir) for k, c in configs.items() if reuse and _reusable(c)}
     todo = {k: c for k, c in configs.items() if k not in runs}
     if jobs <= 1 or len(todo) <= 1:
-        runs.update({k: train(c) for k, c in todo.items()})
+        runs.update({k: run(c) for k, c in todo.items()})
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         # spawn, not fork: the parent has already initialised torch's thread pools.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            runs.update(zip(todo, pool.map(train, todo.values())))
+            runs.update(zip(todo, pool.map(run, todo.values())))
     return {k: runs[k] for k in configs}
 
 
@@ -259,7 +249,8 @@ def run_benchmark(args) -> dict:
     def weight(transformer_dev, tfidf_dev):
         if args.tfidf_weight != "dev":
             return float(args.tfidf_weight), {}
-        return select_weight([transformer_dev[s] for s in seeds], tfidf_dev, lambda p: f_avg(labels_of(p), dev_gold))
+        weights, curve = select_weights([[transformer_dev[s], tfidf_dev] for s in seeds], lambda p: f_avg(labels_of(p), dev_gold))
+        return weights[1], {w[1]: v for w, v in curve.items()}
 
     w, curve = weight(dev_calibrated, partner_dev)
     w_other, _ = weight(dev_calibrated, other_dev)
@@ -276,19 +267,19 @@ def run_benchmark(args) -> dict:
     n = len(seeds)
     add("transformer", f"MiniLM-L6 fine-tuned, {n} seeds", [labels_of(probas[s]) for s in seeds])
     add("combined", f"MiniLM-L6 (T fit on dev) + {partner_name}, {how}w={w:g}, {n} seeds",
-        [labels_of(combine(calibrated[s], partner, w)) for s in seeds])
+        [labels_of(mix([calibrated[s], partner], [1 - w, w])) for s in seeds])
     if w != 0.5:
         add("combined_w0.5", f"MiniLM-L6 (T fit on dev) + {partner_name}, fixed w=0.5, {n} seeds",
-            [labels_of(combine(calibrated[s], partner, 0.5)) for s in seeds])
+            [labels_of(mix([calibrated[s], partner], [1 - 0.5, 0.5])) for s in seeds])
     add("combined_other", f"MiniLM-L6 (T fit on dev) + {other_name}, {how}w={w_other:g}, {n} seeds",
-        [labels_of(combine(calibrated[s], other, w_other)) for s in seeds])
+        [labels_of(mix([calibrated[s], other], [1 - w_other, w_other])) for s in seeds])
     add("combined_uncal", f"MiniLM-L6 (uncalibrated) + {partner_name}, {how}w={w_uncal:g}, {n} seeds",
-        [labels_of(combine(probas[s], partner, w_uncal)) for s in seeds])
-    ensemble = average_proba([calibrated[s] for s in seeds])
+        [labels_of(mix([probas[s], partner], [1 - w_uncal, w_uncal])) for s in seeds])
+    ensemble = mix([calibrated[s] for s in seeds], [1 / n] * n)
     if n > 1:
         add("ensemble", f"MiniLM-L6 {n}-seed ensemble (calibrated prob. avg)", [labels_of(ensemble)])
         add("ensemble+tfidf", f"MiniLM-L6 {n}-seed ensemble + {partner_name}, w={w:g}",
-            [labels_of(combine(ensemble, partner, w))])
+            [labels_of(mix([ensemble, partner], [1 - w, w]))])
     add("tfidf", f"TF-IDF + LR baseline ({_rel(args.baseline_config)})", [labels_of(baseline_proba)])
     add("tfidf_per_target", "TF-IDF + LR, same config, one run per target", [labels_of(per_target_proba)])
     add("majority", "majority class per target (train + trial)", [majority_pred])
@@ -322,7 +313,7 @@ def run_benchmark(args) -> dict:
           if train_times else f"machine: {mach}")
     print("temperatures fitted on the dev tweets: " + ", ".join(f"seed {k} T={v:.2f}" for k, v in temperatures.items()))
     if curve:
-        print(f"dev F_avg of the headline combination by TF-IDF weight (mean over seeds): "
+        print("dev F_avg of the headline combination by TF-IDF weight (mean over seeds): "
               + ", ".join(f"{k:g}: {v:.2f}" for k, v in curve.items()))
     print(f"data: {OFFICIAL_PAGE} -- cite {CITATION}")
     mean, std = systems[headline]["mean_std"]

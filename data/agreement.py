@@ -20,13 +20,11 @@ import argparse
 import collections
 import json
 import random
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from stance.schema import LABELS, load_targets, read_records  # noqa: E402
+from stance.schema import LABELS, load_targets, read_records
 
 DATA = ROOT / "data"
 OUT = DATA / "agreement"

@@ -35,14 +35,12 @@ import collections
 import hashlib
 import json
 import re
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from stance.actors import ActorRegistry  # noqa: E402
-from stance.schema import LABELS, PHENOMENA, load_targets, validate_file  # noqa: E402
+from stance.actors import ActorRegistry
+from stance.schema import LABELS, PHENOMENA, load_targets, validate_file
 
 DATA = ROOT / "data"
 SOURCES = DATA / "sources"

@@ -6,19 +6,17 @@ Example:
 """
 
 from .actors import ActorRegistry, Mention
-from .model import RunError, StanceModel
-from .predict import Prediction, load_model, predict
-from .schema import LABELS, DataError, Target, load_targets, read_records, validate_file
+from .data import InputFormatter, InputSettings, PairExample
+from .evaluate import evaluate_run
+from .model import StanceModel
+from .predict import load_model, predict
+from .schema import LABELS, DataError, InputError, Target, load_targets, read_records, validate_file
+from .scorers import Ensemble, RunError, TransformerScorer, register_scorer
+from .scoring import Prediction, SentenceInput, score_sentences
 
 __version__ = "0.1.0"
 
-
-def evaluate_run(*args, **kwargs):
-    """Evaluate a run on a data file; see :func:`stance.evaluate.evaluate_run`."""
-    from .evaluate import evaluate_run as _evaluate_run
-
-    return _evaluate_run(*args, **kwargs)
-
-
-__all__ = ["ActorRegistry", "DataError", "LABELS", "Mention", "Prediction", "RunError", "StanceModel", "Target",
-           "evaluate_run", "load_model", "load_targets", "predict", "read_records", "validate_file", "__version__"]
+__all__ = ["ActorRegistry", "DataError", "Ensemble", "InputError", "InputFormatter", "InputSettings", "LABELS",
+           "Mention", "PairExample", "Prediction", "RunError", "SentenceInput", "StanceModel", "Target",
+           "TransformerScorer", "evaluate_run", "load_model", "load_targets", "predict", "read_records",
+           "register_scorer", "score_sentences", "validate_file", "__version__"]

@@ -1,13 +1,11 @@
-"""From articles to actor–stance networks: sentence splitting, actor resolution, aggregation, exports.
+"""From articles to actor–stance networks: statements and their aggregation.
 
 ``analyze`` takes a document (plain text, or a dict with ``doc_id``, ``date``, ``text``), splits it
-into sentences, carries each sentence's preceding context, resolves actors — including pronouns and
-quote attributions that point back to a person named before ("– We continue tomorrow. […] There
-is room for compromise, he tweets." belongs, whole, to the adviser named in the sentence before) —
-and predicts every actor × target stance.
-
-``aggregate`` turns statements into an actor × target table with counts, a confidence-weighted
-position and the evidence sentences; persons can be rolled up to their affiliation (putin → russia).
+into sentences with their context and resolved actors (:mod:`stance.documents`), and predicts
+every actor × target stance through the one scoring path (:mod:`stance.scoring`). ``aggregate``
+turns statements into an actor × target table with counts, a confidence-weighted position and the
+evidence sentences; persons can be rolled up to their affiliation (putin → russia). Tables,
+exports and figures: :mod:`stance.reports`.
 
 Example:
     >>> from stance.analyze import analyze, aggregate
@@ -18,38 +16,12 @@ Example:
 from __future__ import annotations
 
 import collections
-import csv
-import json
-import re
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from typing import Iterable, Iterator
 
-from .data import PairExample
+from . import scoring
+from .documents import Sentence, resolve_actors, split_sentences
 from .predict import load_model
-from .schema import LABELS
-
-# --- sentence splitting ------------------------------------------------------------------------
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "st", "jr", "sr", "vs", "etc", "no",
-                  "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k",
-                  "u.n", "e.g", "i.e", "a.m", "p.m", "inc", "co", "corp", "ltd"}
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+(?=[\"“‘«(–—-]?\s*[A-Z0-9ÀÁÂÄÅÆÇÉÈÊËÍÎÏÑÓÔÖØÚÛÜŽŠČ])")
-_QUOTE_DASH = ("–", "—", "-", "«", "“", '"')
-_ATTRIBUTION = re.compile(
-    r"\b(?P<who>he|she|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)\s+(?:said|says|tweets|tweeted|wrote|writes|added|adds|"
-    r"told|tells|stated|states|insisted|insists|stressed|stresses|emphasized|emphasizes|declared|declares)\b")
-
-
-@dataclass
-class Sentence:
-    """One sentence of a document with its resolved actors and (after prediction) its statements."""
-
-    index: int
-    text: str
-    context: str
-    paragraph: int
-    actors: list[dict] = field(default_factory=list)  # {actor, mention, via}
-    predictions: list[dict] = field(default_factory=list)  # every scored pair, none included
 
 
 @dataclass
@@ -74,58 +46,6 @@ class DocumentAnalysis:
     date: str | None
     sentences: list[Sentence]
     statements: list[Statement]
-
-
-def split_sentences(text: str) -> list[tuple[int, str]]:
-    """Split a text into ``(paragraph_number, sentence)`` pairs; lines and blank lines are paragraphs.
-
-    Example:
-        >>> split_sentences("Talks resumed. The U.S. said so.\\n\\nNew paragraph")
-        [(0, 'Talks resumed.'), (0, 'The U.S. said so.'), (1, 'New paragraph')]
-    """
-    out = []
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r?\n", text) if p.strip()]
-    for pno, para in enumerate(paragraphs):
-        start = 0
-        for m in _BOUNDARY.finditer(para):
-            head = para[start:m.start()].rstrip()
-            last = re.findall(r"([\w.]+)[.!?…][\"”’»)]*$", head)
-            if last and last[0].lower().rstrip(".") in _ABBREVIATIONS:
-                continue
-            if head:
-                out.append((pno, head))
-            start = m.end()
-        if para[start:].strip():
-            out.append((pno, para[start:].strip()))
-    return out
-
-
-# --- analysis ----------------------------------------------------------------------------------
-def _resolve_actors(sentences: list[Sentence], registry, date: str | None, lookback: int = 10) -> None:
-    for s in sentences:
-        # Pronouns look further back than the model's context: a quote of several sentences can
-        # stand between the speaker's name and "he tweets".
-        before = " ".join(x.text for x in sentences[max(0, s.index - lookback):s.index])
-        s.actors = [{"actor": m.actor, "mention": m.text, "via": m.via}
-                    for m in registry.detect(s.text, date=date, context=before)]
-    # A quoted paragraph ("– We continue tomorrow. … , he tweets.") belongs to the speaker named in
-    # its closing attribution; every sentence of the quote gets that speaker.
-    by_para = collections.defaultdict(list)
-    for s in sentences:
-        by_para[s.paragraph].append(s)
-    for para in by_para.values():
-        if len(para) < 2 or not para[0].text.lstrip().startswith(_QUOTE_DASH):
-            continue
-        match = _ATTRIBUTION.search(para[-1].text)
-        if not match:
-            continue
-        speakers = [a for a in para[-1].actors if a["mention"] == match.group("who") or a["via"] == "pronoun"]
-        if not speakers:
-            continue
-        speaker = speakers[0]
-        for s in para[:-1]:
-            if not any(a["actor"] == speaker["actor"] for a in s.actors):
-                s.actors.append({"actor": speaker["actor"], "mention": speaker["mention"], "via": "quote"})
 
 
 def analyze(document: str | dict, model=None, *, context_sentences: int = 3, include_none: bool = False,
@@ -159,7 +79,7 @@ def analyze_many(documents: Iterable[str | dict], model=None, *, context_sentenc
         parts = split_sentences(doc["text"])
         texts = [t for _, t in parts]
         sentences = [Sentence(i, t, " ".join(texts[max(0, i - context_sentences):i]), p) for i, (p, t) in enumerate(parts)]
-        _resolve_actors(sentences, loaded.registry, date)
+        resolve_actors(sentences, loaded.registry, date)
         batch.append(DocumentAnalysis(doc_id, date, sentences, []))
         if len(batch) >= docs_per_batch:
             yield from _score(batch, loaded, include_none, batch_size)
@@ -169,29 +89,20 @@ def analyze_many(documents: Iterable[str | dict], model=None, *, context_sentenc
 
 
 def _score(docs: list[DocumentAnalysis], model, include_none: bool, batch_size: int) -> list[DocumentAnalysis]:
-    targets = [t.id for t in model.targets]
-    examples, owners = [], []
-    for doc in docs:
-        for s in doc.sentences:
-            for a in s.actors:
-                if a["via"] == "quote":
-                    # The speaker of a quote block is listed for every sentence of the quote, but
-                    # scored once, on the attribution sentence that names them: the model was trained
-                    # on sentences that name their actors, and a bare "We understand that." misleads it.
-                    continue
-                for t in targets:
-                    examples.append(PairExample(s.text, a["actor"], t, a["mention"], s.context, date=doc.date))
-                    owners.append((doc, s, a))
-    proba = model.predict_proba(examples, batch_size=batch_size)
-    for ex, (doc, s, a), row in zip(examples, owners, proba):
-        best = int(row.argmax())
-        stance = LABELS[best]
-        if stance != "none" or include_none:
-            s.predictions.append({"actor": ex.actor, "mention": a["mention"], "target": ex.target, "stance": stance,
-                                  "score": float(row[best])})
-        if stance != "none":
-            doc.statements.append(Statement(doc.doc_id, doc.date, s.index, s.text, ex.actor, a["mention"],
-                                            model.registry.affiliation(ex.actor), ex.target, stance, float(row[best])))
+    # The speaker of a quote block is listed for every sentence of the quote, but scored once, on
+    # the attribution sentence that names them: the model was trained on sentences that name their
+    # actors, and a bare "We understand that." misleads it.
+    owners = [(doc, s) for doc in docs for s in doc.sentences]
+    inputs = [scoring.SentenceInput(s.text, s.context, doc.date, [(a["actor"], a["mention"]) for a in s.actors if a["via"] != "quote"])
+              for doc, s in owners]
+    for (doc, s), predictions in zip(owners, scoring.score_sentences(model, inputs, include_none=True, batch_size=batch_size)):
+        for p in predictions:
+            if p.stance != "none" or include_none:
+                s.predictions.append({"actor": p.actor, "mention": p.mention, "target": p.target, "stance": p.stance,
+                                      "score": p.score})
+            if p.stance != "none":
+                doc.statements.append(Statement(doc.doc_id, doc.date, s.index, s.text, p.actor, p.mention,
+                                                model.registry.affiliation(p.actor), p.target, p.stance, p.score))
     return docs
 
 
@@ -229,133 +140,6 @@ def aggregate(statements: Iterable[Statement], rollup: bool = False, max_evidenc
                     for s in sorted(sts, key=lambda s: -s.score)[:max_evidence]]
         cells.append(Cell(actor, target, {l: counts.get(l, 0) for l in ("favor", "against", "neutral")}, position, stance, evidence))
     return cells
-
-
-def format_table(cells: Sequence[Cell], evidence: bool = True) -> str:
-    """Aligned text table of an aggregation, one row per cell, with its best evidence sentence."""
-    rows = [["actor", "target", "stance", "position", "favor", "against", "neutral"]]
-    for c in cells:
-        rows.append([c.actor, c.target, c.stance, f"{c.position:+.2f}", *(str(c.counts[l]) for l in ("favor", "against", "neutral"))])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, r in enumerate(rows):
-        lines.append("  ".join(v.ljust(widths[i]) for i, v in enumerate(r)))
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-        elif evidence and cells[n - 1].evidence:
-            ev = cells[n - 1].evidence[0]["sentence"]
-            lines.append("    evidence: " + (ev if len(ev) < 160 else ev[:157] + "..."))
-    return "\n".join(lines)
-
-
-def format_sentences(doc: DocumentAnalysis) -> str:
-    """Per-sentence listing: every sentence with its resolved actors and non-none stances."""
-    lines = []
-    for s in doc.sentences:
-        actors = ", ".join(f"{a['actor']} ({a['via']}: {a['mention']!r})" for a in s.actors) or "-"
-        lines.append(f"[{s.index}] {s.text}")
-        lines.append(f"     actors: {actors}")
-        for p in s.predictions:
-            if p["stance"] != "none":
-                lines.append(f"     {p['actor']} / {p['target']}: {p['stance']} ({p['score']:.2f})")
-    return "\n".join(lines)
-
-
-# --- exports -----------------------------------------------------------------------------------
-def write_jsonl(statements: Iterable[Statement], path: str | Path) -> int:
-    """One JSON object per statement; returns how many were written."""
-    n = 0
-    with open(path, "w", encoding="utf-8") as f:
-        for st in statements:
-            f.write(json.dumps(asdict(st), ensure_ascii=False) + "\n")
-            n += 1
-    return n
-
-
-DNA_COLUMNS = ["document", "date", "actor", "affiliation", "concept", "agreement", "text"]
-
-
-def write_dna_csv(statements: Iterable[Statement], path: str | Path, include_neutral: bool = False) -> int:
-    """Statements in the shape discourse network analysis tools import: one row per statement with
-    document, date, actor (person), affiliation (organization), concept (target), agreement (yes/no)
-    and the sentence. DNA's agreement qualifier is binary, so neutral statements are left out unless
-    ``include_neutral`` (then written as ``neutral``)."""
-    n = 0
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(DNA_COLUMNS)
-        for st in statements:
-            if st.stance == "neutral" and not include_neutral:
-                continue
-            agreement = {"favor": "yes", "against": "no"}.get(st.stance, "neutral")
-            writer.writerow([st.doc_id, st.date or "", st.actor, st.affiliation, st.target, agreement, st.sentence])
-            n += 1
-    return n
-
-
-def plot_heatmap(cells: Sequence[Cell], path: str | Path, title: str = "actor × target positions") -> Path:
-    """Actor × target heat map of confidence-weighted positions (−1 against … +1 favor) as PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    actors = sorted({c.actor for c in cells})
-    targets = sorted({c.target for c in cells})
-    grid = np.full((len(actors), len(targets)), np.nan)
-    counts = {}
-    for c in cells:
-        grid[actors.index(c.actor), targets.index(c.target)] = c.position
-        counts[(c.actor, c.target)] = sum(c.counts.values())
-    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * max(1, len(targets)), 1.0 + 0.38 * max(1, len(actors))), dpi=120)
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(targets)), [t.replace("_", "\n") for t in targets], fontsize=8)
-    ax.set_yticks(range(len(actors)), actors, fontsize=8)
-    for (a, t), n in counts.items():
-        ax.text(targets.index(t), actors.index(a), f"{grid[actors.index(a), targets.index(t)]:+.1f}\n(n={n})",
-                ha="center", va="center", fontsize=6)
-    fig.colorbar(image, ax=ax, label="against  ←  position  →  favor", shrink=0.8)
-    ax.set_title(title, fontsize=9)
-    from .evaluate import save_figure
-
-    return save_figure(fig, path)
-
-
-def document_summary(docs: Sequence[DocumentAnalysis]) -> str:
-    """Per-document summary table: sentences, actors, statements, and stance counts."""
-    rows = [["doc_id", "date", "sentences", "actors", "statements", "favor", "against", "neutral"]]
-    for d in docs:
-        c = collections.Counter(s.stance for s in d.statements)
-        rows.append([d.doc_id, d.date or "-", str(len(d.sentences)), str(len({a['actor'] for s in d.sentences for a in s.actors})),
-                     str(len(d.statements)), str(c["favor"]), str(c["against"]), str(c["neutral"])])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(v.ljust(widths[i]) for i, v in enumerate(r)) for r in rows)
-
-
-def read_documents(path: str | Path) -> Iterator[dict]:
-    """Documents from a file, lazily: JSON Lines (``doc_id``, ``date``, ``text``) or one plain-text article."""
-    path = Path(path)
-    if path.suffix == ".jsonl":
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    doc = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise ValueError(f"{path}:{lineno}: malformed JSON: {err.msg}") from err
-                if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
-                    raise ValueError(f"{path}:{lineno}: a document needs a 'text' string")
-                doc.setdefault("doc_id", f"{path.stem}:{lineno}")
-                yield doc
-    else:
-        yield {"doc_id": path.stem, "text": path.read_text(encoding="utf-8")}
-
-
-__all__ = ["Cell", "DocumentAnalysis", "Sentence", "Statement", "aggregate", "analyze", "analyze_many",
-           "document_summary", "format_sentences", "format_table", "plot_heatmap", "read_documents",
-           "split_sentences", "write_dna_csv", "write_jsonl"]
 
 
 # --- scale-out: a pure batch function for datasets.map, Ray Data or Spark ----------------------
@@ -397,3 +181,7 @@ def analyze_dataset(dataset, model: str | None = None, num_proc: int | None = No
                          "score": Value("float32")})
     return dataset.map(partial(analyze_batch, model=str(model) if model else None), batched=True, batch_size=batch_size,
                        num_proc=num_proc, remove_columns=dataset.column_names, features=features, desc="analyzing")
+
+
+__all__ = ["Cell", "DocumentAnalysis", "Statement", "aggregate", "analyze", "analyze_batch", "analyze_dataset",
+           "analyze_many"]

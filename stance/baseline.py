@@ -5,10 +5,16 @@ conditioned on the pair: the sentence's n-grams crossed with the target, the wor
 around the actor's mention crossed with the target, and the actor and target ids. Character
 n-grams of the sentence catch spelling variants.
 
+It is a scikit-learn estimator (``get_params``, ``clone``, ``Pipeline`` and grid search work) whose
+inputs are :class:`~stance.data.PairExample` objects and whose classes are the four stance labels.
+
 Example:
-    >>> clf = TfidfStanceClassifier().fit(examples, labels)  # doctest: +SKIP
-    >>> clf.predict_proba(examples[:2]).shape  # doctest: +SKIP
-    (2, 4)
+    >>> from stance.data import PairExample
+    >>> X = [PairExample("Moscow demands neutrality.", "russia", "neutrality", "Moscow"),
+    ...      PairExample("Kyiv rejects neutrality.", "ukraine", "neutrality", "Kyiv")] * 3
+    >>> clf = TfidfStanceClassifier().fit(X, ["favor", "against"] * 3)
+    >>> clf.predict(X[:2])
+    ['favor', 'against']
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ import re
 from typing import Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .data import PairExample
 from .schema import LABELS
+from .scorers import labels_of
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -47,10 +55,11 @@ def _pair_tokens(ex: PairExample, window: int = 6) -> str:
     return " ".join(tokens)
 
 
-class TfidfStanceClassifier:
+class TfidfStanceClassifier(ClassifierMixin, BaseEstimator):
     """TF-IDF features + multinomial logistic regression over the four stance labels.
 
-    Parameters are stored as given (scikit-learn convention); learned state ends in ``_``.
+    Parameters are stored as given (scikit-learn convention); learned state ends in ``_``;
+    ``classes_`` are the labels in ``LABELS`` order, the columns of ``predict_proba``.
 
     Args:
         max_features: Vocabulary size of each TF-IDF feature group.
@@ -60,7 +69,9 @@ class TfidfStanceClassifier:
         random_state: Seed of the solver.
     """
 
-    def __init__(self, max_features: int = 50000, C: float = 4.0, class_weight: str | None = "balanced", random_state: int = 0):
+    scorer_type = "tfidf"
+
+    def __init__(self, max_features: int = 50000, C: float = 4.0, class_weight: str | None = "balanced", random_state: int | None = 0):
         self.max_features = max_features
         self.C = C
         self.class_weight = class_weight
@@ -91,6 +102,7 @@ class TfidfStanceClassifier:
         y = np.array([LABELS.index(l) for l in labels])
         self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000, random_state=self.random_state)
         self.model_.fit(X, y)
+        self.classes_ = np.array(LABELS)
         return self
 
     def predict_proba(self, examples: Sequence[PairExample]) -> np.ndarray:
@@ -101,3 +113,7 @@ class TfidfStanceClassifier:
         out = np.zeros((len(examples), len(LABELS)))
         out[:, self.model_.classes_] = proba  # a label absent from training keeps probability 0
         return out
+
+    def predict(self, examples: Sequence[PairExample]) -> list[str]:
+        """The most probable label of each example."""
+        return labels_of(self.predict_proba(examples))

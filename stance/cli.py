@@ -81,8 +81,9 @@ def _cmd_validate(args) -> int:
 def _cmd_analyze(args) -> int:
     from itertools import chain
 
-    from .analyze import (aggregate, analyze_many, document_summary, format_sentences, format_table, plot_heatmap,
-                          read_documents, write_dna_csv, write_jsonl)
+    from .analyze import aggregate, analyze_many
+    from .documents import read_documents
+    from .reports import document_summary, format_sentences, format_table, plot_heatmap, write_dna_csv, write_jsonl
 
     docs = chain.from_iterable(read_documents(p) for p in args.files)
     results = []
@@ -111,11 +112,7 @@ def _cmd_analyze(args) -> int:
         if len(results) > 1:
             print("\n" + document_summary(results))
     elif args.format == "csv" and not args.out:
-        import tempfile
-
-        with tempfile.NamedTemporaryFile("r", suffix=".csv", encoding="utf-8") as tmp:
-            write_dna_csv(statements, tmp.name, include_neutral=args.include_neutral)
-            print(tmp.read(), end="")
+        write_dna_csv(statements, sys.stdout, include_neutral=args.include_neutral)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -180,15 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .config import ConfigError
     from .encoder import EncoderError
-    from .model import RunError
-    from .schema import DataError
+    from .schema import DataError, InputError
+    from .scorers import RunError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ConfigError, DataError, EncoderError, RunError, ValueError, TypeError) as err:
+    except (DataError, EncoderError, InputError, RunError) as err:
+        # Expected errors (bad input, a damaged run) get one line naming the place; anything else is
+        # a bug and keeps its traceback.
         print(f"stance {args.command}: error: {err}", file=sys.stderr)
         return 2
 

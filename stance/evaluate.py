@@ -18,9 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from .data import PairExample, record_pairs
+from .data import record_pairs
 from .model import StanceModel
 from .schema import LABELS, read_records
+from .scoring import SentenceInput, score_sentences
 
 METRIC_PATH = Path(__file__).resolve().parent / "metrics" / "stance_f1"
 MIN_ACTOR_SUPPORT = 10
@@ -56,8 +57,7 @@ def evaluate_run(model: str | Path | StanceModel, data: str | Path, batch_size: 
     model = model if isinstance(model, StanceModel) else StanceModel.from_pretrained(model)
     records = read_records(data, model.targets)
     examples = record_pairs(records)
-    proba = model.predict_proba(examples, batch_size=batch_size)
-    predicted = [LABELS[i] for i in proba.argmax(axis=1)]
+    predicted = model.predict(examples, batch_size=batch_size)
     gold = [e.label for e in examples]
     report = {"model": model.path, "model_type": model.kind, "data": str(data), "sentences": len(records),
               "pairs": len(examples), "overall": compute_metrics(predicted, gold)}
@@ -100,26 +100,15 @@ def multi_target_actors(records: Sequence[dict]) -> set[tuple[str, str]]:
 
 def _end_to_end(model: StanceModel, records: list[dict], batch_size: int) -> dict:
     """Detect actors from raw text, predict every target, compare non-none triples with gold."""
-    examples: list[PairExample] = []
-    detected_actors = 0
-    correct_actors = 0
-    gold_actors = 0
-    target_ids = [t.id for t in model.targets]
-    for rec in records:
-        mentions = model.registry.detect(rec["text"], date=rec.get("date"), context=rec.get("context"))
-        gold_set = {p["actor"] for p in rec["pairs"]}
-        found = {m.actor for m in mentions}
-        detected_actors += len(found)
-        gold_actors += len(gold_set)
-        correct_actors += len(found & gold_set)
-        for m in mentions:
-            for t in target_ids:
-                examples.append(PairExample(rec["text"], m.actor, t, m.text, rec.get("context"), None, rec["id"], rec.get("date")))
-    proba = model.predict_proba(examples, batch_size=batch_size)
-    predicted = {(e.record_id, e.actor, e.target, LABELS[i]) for e, i in zip(examples, proba.argmax(axis=1)) if LABELS[i] != "none"}
+    sentences = [SentenceInput(r["text"], r.get("context"), r.get("date"), record_id=r["id"]) for r in records]
+    found = [{m.actor for m in model.registry.detect(s.text, date=s.date, context=s.context)} for s in sentences]
+    gold_actors = [{p["actor"] for p in r["pairs"]} for r in records]
+    predictions = score_sentences(model, sentences, batch_size=batch_size)
+    predicted = {(r["id"], p.actor, p.target, p.stance) for r, preds in zip(records, predictions) for p in preds}
     gold = {(r["id"], p["actor"], p["target"], p["stance"]) for r in records for p in r["pairs"] if p["stance"] != "none"}
     return {"triples": _prf(len(predicted & gold), len(predicted), len(gold)),
-            "actor_detection": _prf(correct_actors, detected_actors, gold_actors)}
+            "actor_detection": _prf(sum(len(f & g) for f, g in zip(found, gold_actors)), sum(map(len, found)),
+                                    sum(map(len, gold_actors)))}
 
 
 def _fmt(x: float) -> str:
@@ -193,19 +182,9 @@ def plot_confusion(report: dict, path: str | Path) -> Path:
         for j, v in enumerate(row):
             ax.text(j, i, str(v), ha="center", va="center", color="white" if v > top / 2 else "black")
     ax.set_title(f"{Path(report['data']).name}: macro-F1 {m['macro_f1']:.3f}", fontsize=9)
+    from .reports import save_figure
+
     return save_figure(fig, path)
-
-
-def save_figure(fig, path: str | Path) -> Path:
-    """Lay out, write (creating the folder) and close a matplotlib figure; returns the path."""
-    import matplotlib.pyplot as plt
-
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
 
 
 def save_report(report: dict, path: str | Path) -> None:

@@ -9,39 +9,17 @@ Example:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence, overload
 
-from .data import PairExample
 from .model import RunError, StanceModel
-from .schema import LABELS, check_target
+from .schema import InputError, check_target
+from .scoring import Prediction, SentenceInput, score_sentences
 
 DEFAULT_MODEL_ENV = "STANCE_MODEL"
 DEFAULT_RUN = Path("runs") / "default"
 _CREATE_HINT = "train it with `stance train configs/default.yaml` (from the repository root), or set STANCE_MODEL to a run directory"
 _cache: dict[str, StanceModel] = {}
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One actor's stance on one target.
-
-    Attributes:
-        actor: Canonical registry id, or the actor string as given when it is not in the registry.
-        mention: The characters of the text naming the actor (None if the actor was given but not found).
-        target: Target id.
-        stance: ``favor``, ``against``, ``neutral`` or ``none``.
-        score: Probability of ``stance``.
-        scores: Probability of every label.
-    """
-
-    actor: str
-    mention: str | None
-    target: str
-    stance: str
-    score: float
-    scores: dict[str, float] = field(compare=False)
 
 
 def default_model_path() -> Path:
@@ -79,7 +57,7 @@ def _check_text(value, name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"predict: {name} must be a string, got {type(value).__name__}")
     if not value.strip():
-        raise ValueError(f"predict: {name} is empty")
+        raise InputError(f"predict: {name} is empty")
     return value
 
 
@@ -133,37 +111,22 @@ def predict(text, *, actor: str | None = None, target: str | None = None, contex
         else:
             raise TypeError("predict: when text is a list, context must be a list of the same length (or None)")
     if batch_size < 1:
-        raise ValueError(f"predict: batch_size must be at least 1, got {batch_size}")
+        raise InputError(f"predict: batch_size must be at least 1, got {batch_size}")
     loaded = load_model(model, quantize=quantize)
     targets = [check_target(target, loaded.targets)] if target is not None else [t.id for t in loaded.targets]
     registry = loaded.registry
 
-    examples: list[PairExample] = []
-    owners: list[int] = []
-    for i, (t, c) in enumerate(zip(texts, contexts)):
+    sentences = []
+    for t, c in zip(texts, contexts):
+        sentence = SentenceInput(t, c, date)
         if actor is not None:
             if not isinstance(actor, str) or not actor.strip():
-                raise ValueError("predict: actor must be a non-empty string")
+                raise InputError("predict: actor must be a non-empty string")
             actor_id = registry.resolve(actor) or actor.strip()
             found = [m for m in registry.detect(t, date=date, context=c) if m.actor == actor_id]
-            mention = found[0].text if found else (actor if actor in t else None)
-            actors = [(actor_id, mention)]
-        else:
-            actors = [(m.actor, m.text) for m in registry.detect(t, date=date, context=c)]
-        for actor_id, mention in actors:
-            for target_id in targets:
-                examples.append(PairExample(text=t, actor=actor_id, target=target_id, mention=mention, context=c, date=date))
-                owners.append(i)
-
-    proba = loaded.predict_proba(examples, batch_size=batch_size)
-    results: list[list[Prediction]] = [[] for _ in texts]
-    for ex, owner, row in zip(examples, owners, proba):
-        best = int(row.argmax())
-        stance = LABELS[best]
-        if stance == "none" and not include_none:
-            continue
-        results[owner].append(Prediction(ex.actor, ex.mention, ex.target, stance, float(row[best]),
-                                         {label: float(p) for label, p in zip(LABELS, row)}))
+            sentence.actors = [(actor_id, found[0].text if found else (actor if actor in t else None))]
+        sentences.append(sentence)
+    results = score_sentences(loaded, sentences, targets, include_none=include_none, batch_size=batch_size)
     return results[0] if single else results
 
 

@@ -62,6 +62,10 @@ class DataError(ValueError):
     """A data or configuration file breaks the schema; the message names the file and line."""
 
 
+class InputError(ValueError):
+    """Bad input to a public function or command; the message names the argument, or the file and line."""
+
+
 @dataclass(frozen=True)
 class Target:
     """A contested question: ``favor`` means support for the outcome in ``description``.
@@ -114,7 +118,7 @@ def check_target(target: str, targets: Iterable[Target]) -> str:
     """Return ``target`` if it is a known id, else raise a ValueError listing the valid ids."""
     ids = [t.id for t in targets]
     if target not in ids:
-        raise ValueError(f"unknown target {target!r}; valid targets: {', '.join(ids)}")
+        raise InputError(f"unknown target {target!r}; valid targets: {', '.join(ids)}")
     return target
 
 

@@ -3,14 +3,14 @@ import json
 
 import pytest
 
-from stance.analyze import (Statement, aggregate, analyze, analyze_dataset, analyze_many, document_summary,
-                            format_sentences, format_table, plot_heatmap, read_documents, split_sentences,
-                            write_dna_csv, write_jsonl)
+from stance.analyze import Statement, aggregate, analyze, analyze_dataset, analyze_many
+from stance.documents import read_documents, split_sentences
+from stance.reports import document_summary, format_sentences, format_table, plot_heatmap, write_dna_csv, write_jsonl
 from stance.cli import main
 
-from .conftest import ROOT
+from .conftest import SEED_ARTICLE
 
-SEED = ROOT.parent / "shared" / "seeds" / "000_2414a6d0da44d026.txt"
+SEED = SEED_ARTICLE
 ARTICLE = """Talks resumed in Istanbul
 
 Russia demands that Ukraine never join NATO. The U.S. said it rejects that demand.
@@ -117,7 +117,7 @@ def test_cli_analyze_writes_every_export(baseline_run, tmp_path, capsys):
     assert all({"doc_id", "sentence", "actor", "affiliation", "target", "stance", "score"} <= set(l) for l in lines)
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the seed article (../shared/seeds) is not present")
+@pytest.mark.skipif(not SEED.exists(), reason=f"the seed article ({SEED_ARTICLE}) is not present")
 def test_seed_article_resolves_the_quote_to_podolyak(baseline_run):
     doc = analyze({"doc_id": "seed", "date": "2022-03-16", "text": SEED.read_text(encoding="utf-8")}, baseline_run)
     quote = next(s for s in doc.sentences if s.text.startswith("– We continue tomorrow"))

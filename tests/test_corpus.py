@@ -2,25 +2,18 @@
 splits, no document across splits) and the sizes the datasheet promises."""
 
 import collections
-import importlib.util
 import json
 
 import pytest
 
+from data import corpus
 from stance.actors import ActorRegistry
 from stance.schema import LABELS, PHENOMENA, load_targets, read_records, validate_file
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED_ARTICLE
 
 DATA = ROOT / "data"
 SPLITS = ("train", "dev", "test", "test_shift")
-
-
-def _corpus_module():
-    spec = importlib.util.spec_from_file_location("corpus", DATA / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +28,6 @@ def test_every_file_validates_with_registry_actors():
 
 
 def test_split_files_are_what_the_sources_build(tmp_path, monkeypatch):
-    corpus = _corpus_module()
     docs = corpus.load_sources()
     assert corpus.check_sources(docs) == []
     split = corpus.assign_splits(docs)
@@ -60,7 +52,6 @@ def test_no_document_or_sentence_in_two_splits(splits):
 
 
 def test_no_near_duplicates_across_splits(splits):
-    corpus = _corpus_module()
     recs = [(s, r) for s, rs in splits.items() for r in rs]
     for a, b, run in corpus.shared_runs([r["text"] for _, r in recs]):
         assert recs[a][0] == recs[b][0], f"{recs[a][1]['id']} ({recs[a][0]}) and {recs[b][1]['id']} ({recs[b][0]}) share {run} words"
@@ -88,10 +79,10 @@ def test_time_shift_and_seed(splits):
     assert seed[0]["text"].startswith("Home » today » World")
 
 
-SEED_FILE = ROOT.parent / "shared" / "seeds" / "000_2414a6d0da44d026.txt"
+SEED_FILE = SEED_ARTICLE
 
 
-@pytest.mark.skipif(not SEED_FILE.exists(), reason="the seed article (../shared/seeds) is not present")
+@pytest.mark.skipif(not SEED_FILE.exists(), reason=f"the seed article ({SEED_ARTICLE}) is not present")
 def test_seed_article_is_in_the_corpus_whole():
     seed = json.loads((DATA / "sources" / "seed.jsonl").read_text(encoding="utf-8"))
     original = "".join(SEED_FILE.read_text(encoding="utf-8").split())
@@ -99,7 +90,6 @@ def test_seed_article_is_in_the_corpus_whole():
 
 
 def test_check_compares_a_new_batch_with_the_corpus(tmp_path, capsys):
-    corpus = _corpus_module()
     first = corpus.load_sources([DATA / "sources" / "batch1.jsonl"])[0]
     copied = first["sentences"][1]
     doc = {"doc_id": "new-01", "date": "2022-05-01", "kind": "wire", "title": "t", "description": "d",
@@ -112,7 +102,6 @@ def test_check_compares_a_new_batch_with_the_corpus(tmp_path, capsys):
 
 
 def test_a_document_may_declare_train_only(tmp_path):
-    corpus = _corpus_module()
     base = {"doc_id": "x-01", "date": "2022-05-01", "kind": "wire", "title": "t", "description": "d",
             "sentences": [{"text": f"Talks resumed on day {i}.", "actors": [], "stances": []} for i in range(3)],
             "_where": "x.jsonl:1"}

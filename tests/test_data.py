@@ -1,5 +1,5 @@
 from stance.actors import ActorRegistry
-from stance.config import InputSettings
+from stance.data import InputSettings
 from stance.data import InputFormatter, PairExample, pairs_to_dataset, record_pairs
 from stance.schema import LABELS, load_targets, read_records
 

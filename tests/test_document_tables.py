@@ -1,20 +1,13 @@
 """benchmarks/document_tables.py: documents regrouped from a split file, cell scores, the report."""
 
-import importlib.util
 import json
 
-from .conftest import ROOT, TINY_DATA
+from benchmarks import document_tables as m
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location("document_tables", ROOT / "benchmarks" / "document_tables.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .conftest import TINY_DATA
 
 
 def test_cell_scores():
-    m = _module()
     gold = {("putin", "donbas_independence"): "favor", ("russia", "nato_membership"): "against"}
     predicted = {("putin", "donbas_independence"): "favor", ("russia", "nato_membership"): "favor",
                  ("nato", "nato_membership"): "favor"}
@@ -25,7 +18,6 @@ def test_cell_scores():
 
 
 def test_report_on_the_fixture(baseline_run, capsys):
-    m = _module()
     docs = m.documents(str(TINY_DATA))
     assert sum(len(d["records"]) for d in docs) == 30 and len({d["doc_id"] for d in docs}) == len(docs)
     first = docs[0]["doc_id"]

@@ -66,7 +66,7 @@ def test_long_input_is_truncated_with_a_warning(tiny_run):
 def test_baseline_loads_the_same_way(baseline_run):
     model = StanceModel.from_pretrained(baseline_run)
     assert model.kind == "tfidf"
-    assert json.loads((baseline_run / "stance.json").read_text())["type"] == "tfidf"
+    assert json.loads((baseline_run / "stance.json").read_text())["scorer"]["type"] == "tfidf"
     proba = model.predict_proba([PairExample("Russia demands neutrality.", "russia", "neutrality", "Russia")])
     assert proba.shape == (1, 4) and abs(proba.sum() - 1) < 1e-6
 
@@ -79,11 +79,14 @@ def test_shared_segment_encoding_matches_the_tokenizer(tiny_run):
         ("Russia demands neutrality.", "russia", "nato_membership", None),
         (long_text, "kuleba", "demilitarization", "Talks stalled."),
     ]]
-    fast = model._encode_pairs(segments)
-    ref = model.tokenizer([a for a, _ in segments], [b for _, b in segments], truncation="only_second", max_length=model.max_length)
+    max_length = model.formatter.settings.max_length
+    with pytest.warns(UserWarning, match="max_length"):
+        fast = model.formatter.encode(model.scorer.tokenizer, segments)
+    ref = model.scorer.tokenizer([a for a, _ in segments], [b for _, b in segments], truncation="only_second",
+                                 max_length=max_length)
     assert fast["input_ids"] == ref["input_ids"]
     assert fast["token_type_ids"] == ref["token_type_ids"]
-    assert len(fast["input_ids"][2]) == model.max_length
+    assert len(fast["input_ids"][2]) == max_length
 
 
 def test_every_inference_path_agrees_with_the_reference(tiny_run):
@@ -100,7 +103,7 @@ def test_every_inference_path_agrees_with_the_reference(tiny_run):
     examples = record_pairs(read_records(TINY_DATA))
     clf = pipeline("text-classification", model=str(tiny_run), device=-1, top_k=None)
     ref = clf([dict(zip(("text", "text_pair"), model.formatter.segments(e))) for e in examples], batch_size=16,
-              truncation="only_second", max_length=model.max_length)
+              truncation="only_second", max_length=model.formatter.settings.max_length)
     ref_proba = np.array([[{o["label"]: o["score"] for o in row}[label] for label in LABELS] for row in ref])
     ours = model.predict_proba(examples, batch_size=7)
     assert np.allclose(ours, ref_proba, atol=1e-4)

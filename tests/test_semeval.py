@@ -1,28 +1,27 @@
 """The SemEval-2016 Task 6A reader and benchmark script.
 
 The official files are not part of the repository (no redistribution); the tests that read them look
-in ../shared/benchmarks/semeval2016 next to the repository and are skipped when it is absent.
+in the shared folder (tests/conftest.py: SHARED) and are skipped when it is absent.
 """
 
 from __future__ import annotations
 
 import collections
-import importlib.util
 import json
 
-import numpy as np
 import pytest
 import yaml
 
-from stance.config import load_config
+from benchmarks import semeval2016
+from benchmarks.semeval_data import (AUTHOR, OFFICIAL_PAGE, TARGET_IDS, SemEvalDataError, load_semeval, locate,
+                                     majority_labels, read_semeval_file, stratified_split, write_semeval)
 from stance.evaluate import compute_metrics
 from stance.schema import load_targets, read_records, validate_file
-from stance.semeval import (AUTHOR, OFFICIAL_PAGE, TARGET_IDS, SemEvalDataError, load_semeval, locate, majority_labels,
-                            read_semeval_file, stratified_split, write_semeval)
+from training.config import load_config
 
-from .conftest import ROOT
+from .conftest import ROOT, SHARED
 
-DATA = ROOT.parent / "shared" / "benchmarks" / "semeval2016"
+DATA = SHARED / "benchmarks" / "semeval2016"
 TARGETS_FILE = ROOT / "configs" / "semeval2016_targets.yaml"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"SemEval-2016 files not found at {DATA} "
                                 f"(not redistributable; get them from {OFFICIAL_PAGE})")
@@ -124,13 +123,7 @@ def test_stratified_split_keeps_every_stratum():
     assert len(train) + len(dev) == 60 and stratified_split(records, 0.1, seed=1)[1] == dev
 
 
-def _benchmark_module():
-    spec = importlib.util.spec_from_file_location("semeval_benchmark", ROOT / "benchmarks" / "semeval2016.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
+@pytest.mark.slow
 @needs_data
 def test_benchmark_script_trains_and_reports(tiny_encoder, tmp_path, capsys):
     """The whole benchmark command, two tiny transformer seeds of 2 steps each, on the real files."""
@@ -141,8 +134,9 @@ def test_benchmark_script_trains_and_reports(tiny_encoder, tmp_path, capsys):
                            targets_file=str(TARGETS_FILE))
         raw["run"]["output_dir"] = str(tmp_path / "runs" / source)
         (tmp_path / name).write_text(yaml.safe_dump(raw))
-    bench = _benchmark_module()
-    sets = [f"model.encoder={tiny_encoder}", "model.encoder_sha256=null", "training.max_steps=2",
+    bench = semeval2016
+    sets = [f"model.scorers.transformer.encoder={tiny_encoder}", "model.scorers.transformer.encoder_sha256=null",
+            "training.max_steps=2",
             "training.max_train_pairs=64", "training.batch_size=16", "training.eval_batch_size=256"]
     argv = ["--data", str(DATA), "--seeds", "2", "--config", str(tmp_path / "semeval2016.yaml"),
             "--baseline-config", str(tmp_path / "semeval2016_baseline.yaml"), "--threads", "1", "--jobs", "2"]

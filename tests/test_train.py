@@ -3,10 +3,10 @@ import logging
 
 import pytest
 
-from stance.config import load_config
+from training.config import load_config
 from stance.encoder import EncoderError, resolve_encoder
 from training import train as train_module
-from training.train import class_weights, train
+from training.train import class_weights, run
 
 from .conftest import ROOT, tiny_overrides
 
@@ -31,7 +31,7 @@ def test_resolved_config_is_saved(tiny_run):
 def test_interrupted_training_keeps_the_last_good_run(tiny_encoder, tmp_path, monkeypatch):
     out = tmp_path / "run"
     cfg = load_config(ROOT / "configs" / "default.yaml", tiny_overrides(tiny_encoder, out, **{"training.epochs": "1"}))
-    train(cfg)
+    run(cfg)
     before = (out / "model.safetensors").read_bytes()
 
     def crash(*args, **kwargs):
@@ -39,7 +39,7 @@ def test_interrupted_training_keeps_the_last_good_run(tiny_encoder, tmp_path, mo
 
     monkeypatch.setattr(train_module, "evaluate_run", crash)
     with pytest.raises(KeyboardInterrupt):
-        train(load_config(ROOT / "configs" / "default.yaml", tiny_overrides(tiny_encoder, out, **{"run.seed": "3", "training.epochs": "1"})))
+        run(load_config(ROOT / "configs" / "default.yaml", tiny_overrides(tiny_encoder, out, **{"run.seed": "3", "training.epochs": "1"})))
     assert (out / "model.safetensors").read_bytes() == before
     assert (out / "stance.json").is_file()
     assert not list(tmp_path.glob(".run.staging-*"))
@@ -49,9 +49,9 @@ def test_encoder_hash_mismatch_is_refused(tiny_encoder, tmp_path):
     with pytest.raises(EncoderError, match="sha256"):
         resolve_encoder(str(tiny_encoder), "0" * 64)
     cfg = load_config(ROOT / "configs" / "default.yaml",
-                      tiny_overrides(tiny_encoder, tmp_path / "r", **{"model.encoder_sha256": "0" * 64}))
+                      tiny_overrides(tiny_encoder, tmp_path / "r", **{"model.scorers.transformer.encoder_sha256": "0" * 64}))
     with pytest.raises(EncoderError):
-        train(cfg)
+        run(cfg)
     assert not (tmp_path / "r").exists()
 
 
@@ -65,11 +65,11 @@ def test_default_encoder_is_verified():
 def test_resume_from_checkpoint(tiny_encoder, tmp_path, caplog):
     out = tmp_path / "run"
     first = tiny_overrides(tiny_encoder, out, **{"training.epochs": "1", "run.keep_checkpoints": "true"})
-    train(load_config(ROOT / "configs" / "default.yaml", first))
+    run(load_config(ROOT / "configs" / "default.yaml", first))
     assert list((tmp_path / "run.work").glob("checkpoint-*"))
     resumed = tiny_overrides(tiny_encoder, out, **{"training.epochs": "2", "run.resume": "true"})
     with caplog.at_level(logging.INFO, logger="stance.train"):
-        train(load_config(ROOT / "configs" / "default.yaml", resumed))
+        run(load_config(ROOT / "configs" / "default.yaml", resumed))
     assert any("resuming from" in r.message and "checkpoint-" in r.message for r in caplog.records)
 
 
@@ -78,7 +78,7 @@ def test_bad_data_fails_before_training(tiny_encoder, tmp_path):
     bad.write_text('{"id": "x"}\n')
     cfg = load_config(ROOT / "configs" / "default.yaml", tiny_overrides(tiny_encoder, tmp_path / "r", **{"data.test": f"[{bad}]"}))
     with pytest.raises(Exception, match=r"bad.jsonl:1"):
-        train(cfg)
+        run(cfg)
 
 
 def test_class_weights_favour_rare_labels():
@@ -89,7 +89,7 @@ def test_class_weights_favour_rare_labels():
 
 
 def test_baseline_run(baseline_run):
-    assert (baseline_run / "baseline.joblib").is_file()
+    assert (baseline_run / "tfidf.joblib").is_file()
     metrics = json.loads((baseline_run / "metrics.json").read_text())
     # The baseline fits its own training data: far above the all-none macro-F1 of about 0.24.
     assert metrics["tiny"]["macro_f1"] > 0.5
@@ -123,15 +123,15 @@ def test_none_offset_is_chosen_on_dev_and_stored_in_the_checkpoint(tiny_run):
     offset, before, after = choose_none_offset(logits, labels)
     assert 1.0 <= offset < 3.0 and after > before
     assert choose_none_offset(np.eye(4)[labels] * 5, labels)[0] == 0.0  # already right: no shift
-    metrics = json.loads((tiny_run / "metrics.json").read_text())["training"]
+    metrics = json.loads((tiny_run / "metrics.json").read_text())["training"]["scorers"]["transformer"]
     assert "none_logit_offset" in metrics
 
 
 def test_selection_metric_f_avg_picks_epochs_and_calibrates_by_f_avg(tiny_encoder, tmp_path):
     import numpy as np
 
-    from stance.config import load_config
-    from training.train import choose_none_offset, train
+    from training.config import load_config
+    from training.train import choose_none_offset, run
 
     # F_avg ignores none's own F1: with none over-predicted on stance pairs, shifting none down helps it.
     labels = np.array([0] * 6 + [1] * 2 + [2] * 2)
@@ -142,9 +142,9 @@ def test_selection_metric_f_avg_picks_epochs_and_calibrates_by_f_avg(tiny_encode
     offset, before, after = choose_none_offset(logits, labels, "f_avg")
     assert offset < 0 and after > before
     out = tmp_path / "run"
-    train(load_config(ROOT / "configs" / "default.yaml",
+    run(load_config(ROOT / "configs" / "default.yaml",
                       tiny_overrides(tiny_encoder, out, **{"training.selection_metric": "f_avg"})))
-    info = json.loads((out / "metrics.json").read_text())["training"]
+    info = json.loads((out / "metrics.json").read_text())["training"]["scorers"]["transformer"]
     assert "best_dev_f_avg" in info and "best_dev_macro_f1" not in info
     assert "dev_f_avg_before_calibration" in info
     assert "best dev F_avg" in (out / "README.md").read_text()

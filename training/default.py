@@ -15,10 +15,10 @@ import logging
 import time
 from pathlib import Path
 
-from stance.config import load_config
 from stance.evaluate import format_confusion, format_report
 
-from .train import train
+from .config import load_config
+from .train import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,9 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     base_cfg = load_config(ROOT / "configs" / "baseline.yaml")
     cfg = load_config(ROOT / "configs" / "default.yaml", args.overrides)
     if not args.skip_baseline:
-        train(base_cfg)
+        run(base_cfg)
     started = time.time()
-    train(cfg)
+    run(cfg)
     minutes = (time.time() - started) / 60
     runs = {"default": Path(cfg.run.output_dir), "baseline": Path(base_cfg.run.output_dir)}
     print(f"\ndefault model: training and evaluation took {minutes:.1f} min\n")

@@ -1,16 +1,21 @@
-"""Turn a config into a trained, evaluated run directory.
+"""Train stance models: ``fit`` from examples in Python, ``run`` from a config into a run directory.
 
     python -m training.train configs/default.yaml [section.key=value ...]
     stance train configs/default.yaml training.epochs=2
 
-The transformer is fine-tuned with ``transformers.Trainer`` (dev evaluation each epoch, best
-model by dev macro-F1, early stopping, checkpoints for ``run.resume``); the ``tfidf`` type fits the
-baseline on exactly the same pairs. Both are saved, evaluated on ``data.test`` and described in a
-model card the same way. The run is assembled in a staging directory and moved into place only
-when complete, so an interrupted run never replaces the last good one.
+``fit`` trains every scorer the settings name (transformers with ``transformers.Trainer``: dev
+evaluation each epoch, best epoch kept, early stopping, checkpoints for resuming; scikit-learn-style
+scorers with ``fit(examples, labels)``), fits an ensemble's temperatures and weights on dev, and
+returns the model in memory. ``run`` reads the config's files, calls ``fit``, saves the model once,
+evaluates it on ``data.test`` and writes the model card. The run is assembled in a staging
+directory and moved into place only when complete, so an interrupted run never replaces the last
+good one.
 
 Multi-GPU: the same config runs under ``torchrun --nproc_per_node N -m training.train CONFIG`` or
 ``accelerate launch -m training.train CONFIG``; Trainer handles the distribution.
+
+Example (Python, no YAML):
+    >>> model, info = fit(train_examples, dev_examples, formatter, scorers={"tfidf": {"type": "tfidf"}})  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -20,20 +25,26 @@ import logging
 import os
 import random
 import shutil
+import string
 import sys
 import time
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
 from stance.actors import ActorRegistry
-from stance.config import Config, load_config
+from stance.combine import apply_temperature, fit_temperature, select_weights
 from stance.data import InputFormatter, PairExample, pairs_to_dataset, record_pairs
 from stance.evaluate import compute_metrics, evaluate_run, format_confusion, format_report, plot_confusion, save_report
-from stance.model import StanceModel, write_run_metadata
-from stance.schema import LABELS, read_records
+from stance.model import StanceModel
+from stance.schema import LABELS, load_targets, read_records
+from stance.scorers import Ensemble, TransformerScorer, labels_of, scorer_class
+
+from .config import Config, ConfigError, TrainingSettings, hf_arguments, load_config, resolve_scorer
 
 logger = logging.getLogger("stance.train")
+CARD_TEMPLATE = Path(__file__).with_name("model_card.md")
 
 
 def _seed_everything(seed: int) -> None:
@@ -79,12 +90,182 @@ def choose_none_offset(logits: np.ndarray, labels: np.ndarray, metric: str = "ma
     def score(offset: float) -> float:
         shifted = logits.copy()
         shifted[:, none] += offset
-        return compute_metrics([LABELS[i] for i in shifted.argmax(axis=1)], gold)[metric]
+        return compute_metrics(labels_of(shifted), gold)[metric]
 
     grid = sorted(np.arange(-2.0, 6.0001, 0.25), key=abs)
     scores = {float(b): score(b) for b in grid}
     best = max(grid, key=lambda b: (round(scores[float(b)], 9), -abs(b)))
     return float(best), scores[0.0], scores[float(best)]
+
+
+def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequence[PairExample],
+                    dev_ex: Sequence[PairExample], training: TrainingSettings, seed: int, work_dir: Path,
+                    resume: bool = False) -> tuple[TransformerScorer, dict]:
+    """Fine-tune an encoder (``settings``: encoder, encoder_sha256) on ``train_ex``; dev picks the
+    best epoch and calibrates the ``none`` logit. Returns the scorer (in eval mode) and a summary."""
+    import torch
+    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
+                              EarlyStoppingCallback, Trainer, TrainingArguments)
+    from transformers.trainer_utils import get_last_checkpoint
+
+    from stance.encoder import resolve_encoder
+
+    t = training
+    if t.num_threads > 0:
+        torch.set_num_threads(t.num_threads)
+    encoder = resolve_encoder(settings["encoder"], settings["encoder_sha256"])
+    tokenizer = AutoTokenizer.from_pretrained(encoder)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        encoder, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
+
+    def tokenize(batch):
+        return formatter.encode(tokenizer, list(zip(batch["first"], batch["second"])))
+
+    columns = ["first", "second", "target", "actor"]
+    train_ds = pairs_to_dataset(train_ex, formatter).map(tokenize, batched=True, remove_columns=columns)
+    dev_ds = pairs_to_dataset(dev_ex, formatter).map(tokenize, batched=True, remove_columns=columns)
+    # Trainer pads each eval batch to its longest input; evaluating in length order wastes little on
+    # padding and the metrics do not depend on the order.
+    dev_ds = dev_ds.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True).sort("length").remove_columns("length")
+    weights = torch.tensor(class_weights([e.label for e in train_ex], t.class_weights), dtype=torch.float)
+    logger.info("class weights (%s): %s", t.class_weights, dict(zip(LABELS, weights.round(decimals=3).tolist())))
+
+    def weighted_loss(outputs, labels, num_items_in_batch=None):
+        logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
+        return torch.nn.functional.cross_entropy(logits.float(), labels, weight=weights.to(logits.device))
+
+    def metrics(eval_pred):
+        logits, labels = eval_pred
+        m = compute_metrics(labels_of(logits), [LABELS[i] for i in labels])
+        return {"macro_f1": m["macro_f1"], "f_avg": m["f_avg"], "accuracy": m["accuracy"]}
+
+    per_epoch = t.max_steps < 0
+    args = TrainingArguments(
+        output_dir=str(work_dir),
+        **hf_arguments(t),
+        eval_strategy="epoch" if per_epoch else "steps",
+        save_strategy="epoch" if per_epoch else "steps",
+        eval_steps=None if per_epoch else t.max_steps,
+        save_steps=None if per_epoch else t.max_steps,
+        load_best_model_at_end=True,
+        greater_is_better=True,
+        save_total_limit=2,
+        seed=seed,
+        fp16=t.fp16 and torch.cuda.is_available(),
+        report_to="none",
+        dataloader_pin_memory=torch.cuda.is_available(),
+        train_sampling_strategy="group_by_length",
+        disable_tqdm=not sys.stderr.isatty() and bool(os.environ.get("CI")),
+    )
+    callbacks = [EarlyStoppingCallback(t.early_stopping_patience)] if t.early_stopping_patience > 0 else []
+    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds, processing_class=tokenizer,
+                      data_collator=DataCollatorWithPadding(tokenizer), compute_loss_func=weighted_loss,
+                      compute_metrics=metrics, callbacks=callbacks)
+    checkpoint = get_last_checkpoint(str(work_dir)) if resume and work_dir.is_dir() else None
+    if resume:
+        logger.info("resuming from %s", checkpoint or "scratch (no checkpoint found)")
+    result = trainer.train(resume_from_checkpoint=checkpoint)
+    calibration = {}
+    head = getattr(trainer.model, "classifier", None)
+    if t.calibrate_none and isinstance(head, torch.nn.Linear) and head.bias is not None:
+        dev_pred = trainer.predict(dev_ds)
+        offset, before, after = choose_none_offset(dev_pred.predictions, dev_pred.label_ids, t.selection_metric)
+        with torch.no_grad():
+            head.bias[LABELS.index("none")] += offset
+        name = t.selection_metric
+        calibration = {"none_logit_offset": offset, f"dev_{name}_before_calibration": before,
+                       f"dev_{name}_after_calibration": after}
+        logger.info("none calibration: offset %+.2f, dev %s %.3f -> %.3f", offset, name, before, after)
+    elif t.calibrate_none:
+        logger.warning("calibrate_none: the model has no linear `classifier` head; skipped")
+    history = [h for h in trainer.state.log_history if "eval_macro_f1" in h]
+    info = {"type": "transformer", "train_runtime_s": result.metrics.get("train_runtime"), "train_pairs": len(train_ex),
+            "train_steps": trainer.state.global_step, "best_checkpoint": trainer.state.best_model_checkpoint,
+            f"best_dev_{t.selection_metric}": trainer.state.best_metric,
+            "dev_history": [{k: h[k] for k in ("epoch", "eval_macro_f1", "eval_f_avg", "eval_loss") if k in h} for h in history],
+            "encoder": settings["encoder"], **calibration}
+    return TransformerScorer(trainer.model.eval(), tokenizer, formatter, batch_size=t.eval_batch_size), info
+
+
+def fit_estimator(settings: dict, train_ex: Sequence[PairExample], seed: int):
+    """Fit a scikit-learn-style scorer (``settings``: type and constructor parameters) on ``train_ex``."""
+    params = {k: v for k, v in settings.items() if k != "type"}
+    if "random_state" in params and params["random_state"] is None:
+        params["random_state"] = seed
+    start = time.time()
+    scorer = scorer_class(settings["type"])(**params).fit(list(train_ex), [e.label for e in train_ex])
+    return scorer, {"type": settings["type"], "train_runtime_s": time.time() - start, "train_pairs": len(train_ex)}
+
+
+def fit(train_examples: Sequence[PairExample], dev_examples: Sequence[PairExample], formatter: InputFormatter, *,
+        scorers: dict | None = None, training: TrainingSettings | None = None, ensemble_weights: dict | None = None,
+        seed: int = 42, work_dir: str | Path | None = None, resume: bool = False) -> tuple[StanceModel, dict]:
+    """Train a model from examples; returns it (in memory, not saved) and a summary of training.
+
+    Args:
+        train_examples: Labelled training pairs. Transformer scorers see them after ``none``
+            subsampling (``training.none_keep``, ``hard_none_keep``); other scorers see all of them.
+        dev_examples: Labelled dev pairs: best epoch, ``none`` calibration, ensemble weights.
+        formatter: The input contract, registry and targets the model reads with.
+        scorers: ``{name: {"type": ..., settings}}`` as in a config's ``model.scorers`` (default: one
+            transformer). Several scorers form an :class:`~stance.scorers.Ensemble`.
+        training: Optimisation settings of transformer scorers.
+        ensemble_weights: ``{name: weight}``; None fits them on dev.
+        seed: Seed of initialisation, data order and subsampling.
+        work_dir: Checkpoints of transformer scorers (default: a temporary directory).
+        resume: Continue a transformer from the newest checkpoint in ``work_dir``.
+    """
+    import tempfile
+
+    training = training or TrainingSettings()
+    scorers = {name: resolve_scorer(name, raw) for name, raw in (scorers or {"transformer": {}}).items()}
+    _seed_everything(seed)
+    subsampled = subsample_none(list(train_examples), training.none_keep, training.hard_none_keep, seed)
+    fitted, info = {}, {"scorers": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, settings in scorers.items():
+            if settings["type"] == "transformer":
+                where = Path(work_dir or tmp) / (name if len(scorers) > 1 else "")
+                fitted[name], info["scorers"][name] = fit_transformer(settings, formatter, subsampled, dev_examples,
+                                                                      training, seed, where, resume)
+            else:
+                fitted[name], info["scorers"][name] = fit_estimator(settings, train_examples, seed)
+    if len(fitted) == 1:
+        (scorer,) = fitted.values()
+        return StanceModel(formatter, scorer), info
+    ensemble, info["ensemble"] = fit_ensemble(fitted, dev_examples, training, ensemble_weights)
+    return StanceModel(formatter, ensemble), info
+
+
+def fit_ensemble(members: dict, dev_ex: Sequence[PairExample], training: TrainingSettings,
+                 weights: dict | None = None) -> tuple[Ensemble, dict]:
+    """Temperatures (for over-confident members such as transformers) and weights fitted on dev."""
+    start = time.time()
+    gold = [e.label for e in dev_ex]
+    metric = training.selection_metric
+
+    def score(proba):
+        return compute_metrics(labels_of(proba), gold)[metric]
+
+    names = list(members)
+    dev = {n: (m.predict_proba(dev_ex, batch_size=training.eval_batch_size) if getattr(m, "takes_batch_size", False)
+               else m.predict_proba(dev_ex)) for n, m in members.items()}
+    temperatures = {n: fit_temperature(dev[n], gold) if getattr(members[n], "fit_temperature", False) else 1.0 for n in names}
+    dev = {n: apply_temperature(p, temperatures[n]) if temperatures[n] != 1.0 else p for n, p in dev.items()}
+    if weights is None:
+        chosen, curve = select_weights([[dev[n] for n in names]], score)
+    else:
+        chosen, curve = tuple(weights[n] for n in names), {}
+    ensemble = Ensemble([members[n] for n in names], chosen, [temperatures[n] for n in names], names)
+    summary = {"weights": dict(zip(names, chosen)), "temperatures": temperatures,
+               "weights_chosen_on_dev": weights is None,
+               **{f"dev_{metric}_{n}": score(dev[n]) for n in names},
+               f"dev_{metric}_ensemble": score(ensemble.predict_proba(dev_ex, batch_size=training.eval_batch_size)),
+               "dev_curve": {",".join(f"{w:g}" for w in k): v for k, v in curve.items()}, "runtime_s": time.time() - start}
+    logger.info("ensemble: weights %s (%s), temperatures %s; dev %s %s", summary["weights"],
+                "chosen on dev" if weights is None else "given", temperatures, metric,
+                ", ".join(f"{n} {summary[f'dev_{metric}_{n}']:.3f}" for n in [*names, "ensemble"]))
+    return ensemble, summary
 
 
 def _staging_dir(output_dir: Path) -> Path:
@@ -105,169 +286,20 @@ def _commit(staging: Path, output_dir: Path) -> None:
         shutil.rmtree(old)
 
 
-def _train_transformer(cfg: Config, formatter: InputFormatter, train_ex, dev_ex, staging: Path, work_dir: Path) -> dict:
-    import torch
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
-                              EarlyStoppingCallback, Trainer, TrainingArguments)
-    from transformers.trainer_utils import get_last_checkpoint
-
-    from stance.encoder import resolve_encoder
-
-    if cfg.training.num_threads > 0:
-        torch.set_num_threads(cfg.training.num_threads)
-    encoder = resolve_encoder(cfg.model.encoder, cfg.model.encoder_sha256)
-    tokenizer = AutoTokenizer.from_pretrained(encoder)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        encoder, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
-
-    def tokenize(batch):
-        return tokenizer(batch["first"], batch["second"], truncation="only_second", max_length=cfg.model.max_length)
-
-    columns = ["first", "second", "target", "actor"]
-    train_ds = pairs_to_dataset(train_ex, formatter).map(tokenize, batched=True, remove_columns=columns)
-    dev_ds = pairs_to_dataset(dev_ex, formatter).map(tokenize, batched=True, remove_columns=columns)
-    # Trainer pads each eval batch to its longest input; evaluating in length order wastes little on
-    # padding and the metrics do not depend on the order.
-    dev_ds = dev_ds.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True).sort("length").remove_columns("length")
-    weights = torch.tensor(class_weights([e.label for e in train_ex], cfg.training.class_weights), dtype=torch.float)
-    logger.info("class weights (%s): %s", cfg.training.class_weights, dict(zip(LABELS, weights.round(decimals=3).tolist())))
-
-    def weighted_loss(outputs, labels, num_items_in_batch=None):
-        logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
-        return torch.nn.functional.cross_entropy(logits.float(), labels, weight=weights.to(logits.device))
-
-    def metrics(eval_pred):
-        logits, labels = eval_pred
-        m = compute_metrics([LABELS[i] for i in np.argmax(logits, axis=-1)], [LABELS[i] for i in labels])
-        return {"macro_f1": m["macro_f1"], "f_avg": m["f_avg"], "accuracy": m["accuracy"]}
-
-    t = cfg.training
-    args = TrainingArguments(
-        output_dir=str(work_dir),
-        num_train_epochs=t.epochs,
-        max_steps=t.max_steps,
-        per_device_train_batch_size=t.batch_size,
-        per_device_eval_batch_size=t.eval_batch_size,
-        gradient_accumulation_steps=t.gradient_accumulation_steps,
-        learning_rate=t.learning_rate,
-        weight_decay=t.weight_decay,
-        warmup_steps=t.warmup_ratio,  # a float in [0, 1) is a share of all steps
-        lr_scheduler_type=t.lr_scheduler,
-        eval_strategy="epoch" if t.max_steps < 0 else "steps",
-        save_strategy="epoch" if t.max_steps < 0 else "steps",
-        eval_steps=None if t.max_steps < 0 else t.max_steps,
-        save_steps=None if t.max_steps < 0 else t.max_steps,
-        load_best_model_at_end=True,
-        metric_for_best_model=t.selection_metric,
-        greater_is_better=True,
-        save_total_limit=2,
-        logging_steps=t.logging_steps,
-        seed=cfg.run.seed,
-        fp16=t.fp16 and torch.cuda.is_available(),
-        report_to="none",
-        dataloader_pin_memory=torch.cuda.is_available(),
-        train_sampling_strategy="group_by_length",
-        disable_tqdm=not sys.stderr.isatty() and bool(os.environ.get("CI")),
-    )
-    callbacks = [EarlyStoppingCallback(t.early_stopping_patience)] if t.early_stopping_patience > 0 else []
-    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds, processing_class=tokenizer,
-                      data_collator=DataCollatorWithPadding(tokenizer), compute_loss_func=weighted_loss,
-                      compute_metrics=metrics, callbacks=callbacks)
-    resume = get_last_checkpoint(str(work_dir)) if cfg.run.resume and work_dir.is_dir() else None
-    if cfg.run.resume:
-        logger.info("resuming from %s", resume or "scratch (no checkpoint found)")
-    result = trainer.train(resume_from_checkpoint=resume)
-    calibration = {}
-    head = getattr(trainer.model, "classifier", None)
-    if t.calibrate_none and isinstance(head, torch.nn.Linear) and head.bias is not None:
-        dev_pred = trainer.predict(dev_ds)
-        offset, before, after = choose_none_offset(dev_pred.predictions, dev_pred.label_ids, t.selection_metric)
-        with torch.no_grad():
-            head.bias[LABELS.index("none")] += offset
-        name = t.selection_metric
-        calibration = {"none_logit_offset": offset, f"dev_{name}_before_calibration": before,
-                       f"dev_{name}_after_calibration": after}
-        logger.info("none calibration: offset %+.2f, dev %s %.3f -> %.3f", offset, name, before, after)
-    elif t.calibrate_none:
-        logger.warning("calibrate_none: the model has no linear `classifier` head; skipped")
-    trainer.save_model(str(staging))
-    tokenizer.save_pretrained(str(staging))
-    history = [h for h in trainer.state.log_history if "eval_macro_f1" in h]
-    return {"train_runtime_s": result.metrics.get("train_runtime"), "train_steps": trainer.state.global_step,
-            "best_checkpoint": trainer.state.best_model_checkpoint, f"best_dev_{t.selection_metric}": trainer.state.best_metric,
-            "dev_history": [{k: h[k] for k in ("epoch", "eval_macro_f1", "eval_f_avg", "eval_loss") if k in h} for h in history],
-            "encoder": cfg.model.encoder, **calibration}
-
-
-def _fit_tfidf(cfg: Config, train_ex, path: Path):
-    """Fit the TF-IDF + logistic regression model of ``cfg.model`` and save it to ``path``."""
-    import joblib
-
-    from stance.baseline import TfidfStanceClassifier
-
-    clf = TfidfStanceClassifier(max_features=cfg.model.tfidf_max_features, C=cfg.model.tfidf_C, random_state=cfg.run.seed)
-    clf.fit(train_ex, [e.label for e in train_ex])
-    joblib.dump(clf, path)
-    return clf
-
-
-def _train_tfidf(cfg: Config, train_ex, staging: Path) -> dict:
-    start = time.time()
-    _fit_tfidf(cfg, train_ex, staging / "baseline.joblib")
-    return {"train_runtime_s": time.time() - start}
-
-
-PARTNER_FILE = "tfidf_partner.joblib"
-
-
-def _fit_tfidf_partner(cfg: Config, train_ex, dev_ex, transformer: StanceModel, staging: Path) -> tuple[dict, dict]:
-    """Fit the TF-IDF partner on all training pairs, then the transformer's temperature and the
-    TF-IDF weight on dev. Returns the run metadata entry and a summary for metrics.json."""
-    from stance.combine import apply_temperature, combine, fit_temperature, select_weight
-
-    start = time.time()
-    clf = _fit_tfidf(cfg, train_ex, staging / PARTNER_FILE)
-    gold = [e.label for e in dev_ex]
-    metric = cfg.training.selection_metric
-
-    def score(proba):
-        return compute_metrics([LABELS[i] for i in proba.argmax(axis=1)], gold)[metric]
-
-    dev_transformer = transformer.predict_proba(dev_ex, batch_size=cfg.training.eval_batch_size)
-    temperature = fit_temperature(dev_transformer, gold)
-    dev_transformer = apply_temperature(dev_transformer, temperature)
-    dev_tfidf = clf.predict_proba(dev_ex)
-    weight, curve = ((cfg.model.tfidf_partner_weight, {}) if cfg.model.tfidf_partner_weight is not None
-                     else select_weight([dev_transformer], dev_tfidf, score))
-    summary = {"weight": weight, "temperature": temperature, "train_pairs": len(train_ex),
-               f"dev_{metric}_transformer": score(dev_transformer), f"dev_{metric}_tfidf": score(dev_tfidf),
-               f"dev_{metric}_combined": score(combine(dev_transformer, dev_tfidf, weight)),
-               "dev_curve": {str(w): v for w, v in curve.items()}, "runtime_s": time.time() - start}
-    logger.info("tfidf partner: weight %.1f (%s), temperature %.2f; dev %s transformer %.3f, tfidf %.3f, combined %.3f",
-                weight, "given" if not curve else "chosen on dev", temperature, metric, summary[f"dev_{metric}_transformer"],
-                summary[f"dev_{metric}_tfidf"], summary[f"dev_{metric}_combined"])
-    return {"file": PARTNER_FILE, "weight": weight, "temperature": temperature}, summary
-
-
-def train(cfg: Config) -> Path:
-    """Train, save and evaluate one run; returns the run directory.
+def run(cfg: Config) -> Path:
+    """Train, save and evaluate the run a config describes; returns the run directory.
 
     Example:
-        >>> train(load_config("configs/baseline.yaml"))  # doctest: +SKIP
+        >>> run(load_config("configs/baseline.yaml"))  # doctest: +SKIP
         PosixPath('runs/baseline')
     """
     started = time.time()
-    _seed_everything(cfg.run.seed)
-    from stance.schema import load_targets
-
     registry = ActorRegistry.load(*cfg.data.actors_files)
     targets = load_targets(cfg.data.targets_file, cfg.data.targets)
     formatter = InputFormatter(cfg.input, registry, targets)
-    all_train_ex = record_pairs(read_records(cfg.data.train, targets))
-    train_ex = subsample_none(all_train_ex, cfg.training.none_keep, cfg.training.hard_none_keep, cfg.run.seed)
+    train_ex = record_pairs(read_records(cfg.data.train, targets))
     if cfg.training.max_train_pairs > 0:
         train_ex = random.Random(cfg.run.seed).sample(train_ex, min(cfg.training.max_train_pairs, len(train_ex)))
-        all_train_ex = train_ex
     dev_ex = record_pairs(read_records(cfg.data.dev, targets))
     for path in cfg.data.test:  # fail before training, not after, on a broken test file
         read_records(path, targets)
@@ -281,23 +313,16 @@ def train(cfg: Config) -> Path:
     work_dir = output_dir.parent / f"{output_dir.name}.work"
     staging = _staging_dir(output_dir)
     try:
-        if cfg.model.type == "tfidf":
-            info = _train_tfidf(cfg, train_ex, staging)
-        else:
-            info = _train_transformer(cfg, formatter, train_ex, dev_ex, staging, work_dir)
-        write_run_metadata(staging, cfg.model.type, cfg.input, registry, targets, cfg.model.max_length)
+        model, info = fit(train_ex, dev_ex, formatter, scorers=cfg.model.scorers, training=cfg.training,
+                          ensemble_weights=cfg.model.ensemble_weights, seed=cfg.run.seed, work_dir=work_dir,
+                          resume=cfg.run.resume)
+        model.save_pretrained(staging)
         (staging / "config.yaml").write_text(cfg.to_yaml(), encoding="utf-8")
-        model = StanceModel.from_pretrained(staging)
-        if cfg.model.type == "transformer" and cfg.model.tfidf_partner:
-            partner, info["tfidf_partner"] = _fit_tfidf_partner(cfg, all_train_ex, dev_ex, model, staging)
-            write_run_metadata(staging, cfg.model.type, cfg.input, registry, targets, cfg.model.max_length,
-                               extra={"tfidf_partner": partner})
-            model = StanceModel.from_pretrained(staging)
+        model.path = str(output_dir)
         reports = {"dev": evaluate_run(model, cfg.data.dev, batch_size=cfg.training.eval_batch_size)}
         for path in cfg.data.test:
             reports[Path(path).stem] = evaluate_run(model, path, batch_size=cfg.training.eval_batch_size)
         for name, report in reports.items():
-            report["model"] = str(output_dir)
             save_report(report, staging / f"eval_{name}.json")
             plot_confusion(report, staging / f"confusion_{name}.png")
         info.update({"train_pairs": len(train_ex), "train_label_counts": counts, "total_runtime_s": time.time() - started})
@@ -306,7 +331,7 @@ def train(cfg: Config) -> Path:
                                                "end_to_end_f1": r["end_to_end"]["triples"]["f1"]}
                                         for name, r in reports.items()}}
         (staging / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-        (staging / "README.md").write_text(model_card(cfg, reports, info), encoding="utf-8")
+        (staging / "README.md").write_text(model_card(cfg, model, reports, info), encoding="utf-8")
         _commit(staging, output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -318,52 +343,63 @@ def train(cfg: Config) -> Path:
     return output_dir
 
 
-def model_card(cfg: Config, reports: dict, info: dict) -> str:
-    """A Hugging Face model card with the evaluation table."""
+def model_card(cfg: Config, model: StanceModel, reports: dict, info: dict) -> str:
+    """The run's model card (Hugging Face format), filled into ``training/model_card.md``."""
     from stance.encoder import DEFAULT_ENCODER_NAME
 
-    base = DEFAULT_ENCODER_NAME if cfg.model.encoder == "default" else cfg.model.encoder
-    header = ["---", "library_name: transformers" if cfg.model.type == "transformer" else "library_name: sklearn",
-              "pipeline_tag: text-classification", "tags: [stance-detection, actor-stance, news]"]
-    if cfg.model.type == "transformer":
-        header.append(f"base_model: {base}")
-    header.append("---")
     metric = cfg.training.selection_metric
     shown = {"macro_f1": "macro-F1", "f_avg": "F_avg"}[metric]
-    lines = header + [
-        "", f"# Actor-stance classifier ({cfg.model.type})", "",
-        "Given a sentence, an actor and a target, predicts the position the sentence attributes to the actor "
-        "on the target: `none`, `favor`, `against` or `neutral`. Trained with the `stance` package.", "",
-        f"- model type: {cfg.model.type}" + (f", base encoder `{base}`" if cfg.model.type == "transformer" else ""),
-        f"- training data: `{cfg.data.train}` ({info['train_pairs']} pairs: " + ", ".join(f"{k} {v}" for k, v in info['train_label_counts'].items()) + ")",
-        "- targets: " + ", ".join(f"`{t}`" for t in reports["dev"]["per_target"]),
-        f"- input: first segment `{cfg.input.actor_template}`, second segment the sentence with the mention marked "
-        f"{'by ' + ' '.join(cfg.input.mention_markers) if cfg.input.mark_mention else '(unmarked)'}, then `|` and up to "
-        f"{cfg.input.context_words} words of preceding context ({cfg.input.context})",
-        f"- training time: {info['train_runtime_s']:.0f} s" + (f", best dev {shown} {info[f'best_dev_{metric}']:.3f}" if info.get(f"best_dev_{metric}") is not None else "")
-        + (f"; `none` logit offset {info['none_logit_offset']:+.2f} chosen on dev ({shown} {info[f'dev_{metric}_before_calibration']:.3f} -> "
-           f"{info[f'dev_{metric}_after_calibration']:.3f}), stored in the classifier bias" if "none_logit_offset" in info else ""),
-        *([f"- TF-IDF partner: a TF-IDF + logistic regression model (`{PARTNER_FILE}`) averaged with the transformer's "
-           f"probabilities (softened by temperature {info['tfidf_partner']['temperature']:.2f}) at weight "
-           f"{info['tfidf_partner']['weight']:.1f}, both fitted on dev; `stance` applies it, a plain `transformers` "
-           "pipeline on this checkpoint sees the transformer alone"] if "tfidf_partner" in info else []),
-        "", "## Evaluation", "",
-        "| split | pairs | macro-F1 | F_avg | F1 none | F1 favor | F1 against | F1 neutral | end-to-end triple F1 |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    transformers_ = {n: s for n, s in cfg.model.scorers.items() if s["type"] == "transformer"}
+    bases = [DEFAULT_ENCODER_NAME if s["encoder"] == "default" else s["encoder"] for s in transformers_.values()]
+    scorer_lines = []
+    for name, s in cfg.model.scorers.items():
+        i = info["scorers"][name]
+        line = f"- `{name}` ({s['type']}): trained on {i['train_pairs']} pairs in {i['train_runtime_s'] or 0:.0f} s"
+        if s["type"] == "transformer":
+            line += f", base encoder `{DEFAULT_ENCODER_NAME if s['encoder'] == 'default' else s['encoder']}`"
+            if i.get(f"best_dev_{metric}") is not None:
+                line += f", best dev {shown} {i[f'best_dev_{metric}']:.3f}"
+            if "none_logit_offset" in i:
+                line += (f"; `none` logit offset {i['none_logit_offset']:+.2f} chosen on dev ({shown} "
+                         f"{i[f'dev_{metric}_before_calibration']:.3f} -> {i[f'dev_{metric}_after_calibration']:.3f}), "
+                         "stored in the classifier bias")
+        scorer_lines.append(line)
+    if "ensemble" in info:
+        e = info["ensemble"]
+        scorer_lines.append("- ensemble: " + ", ".join(f"`{n}` x {w:.1f}" + (f" (temperature {e['temperatures'][n]:.2f})"
+                                                                            if e["temperatures"][n] != 1.0 else "")
+                                                     for n, w in e["weights"].items())
+                            + (", weights chosen on dev" if e["weights_chosen_on_dev"] else ", weights given")
+                            + "; `stance` applies the ensemble, a plain `transformers` pipeline on this checkpoint "
+                              "sees the transformer alone")
+    rows = []
     for name, r in reports.items():
         pl = r["overall"]["per_label"]
-        lines.append(f"| {name} | {r['pairs']} | {r['overall']['macro_f1']:.3f} | {r['overall']['f_avg']:.3f} | "
-                     + " | ".join(f"{pl[l]['f1']:.3f}" for l in LABELS) + f" | {r['end_to_end']['triples']['f1']:.3f} |")
-    lines += ["", "Macro-F1 is over the four labels; F_avg is the mean F1 of favor and against (SemEval-2016 Task 6).",
-              "End-to-end triples: actors detected from the raw text with the run's actor registry, every target scored, "
-              "non-`none` (sentence, actor, target, stance) triples compared with gold.", "",
-              "## Use", "", "```python", "from stance import predict",
-              f"predict(\"Russia demands that Ukraine never join NATO.\", model=\"{cfg.run.output_dir}\")", "```", "",
-              "The checkpoint also loads with `AutoModelForSequenceClassification.from_pretrained` and "
-              "`transformers.pipeline(\"text-classification\")` given `{\"text\": first, \"text_pair\": second}` inputs "
-              "built as described above." if cfg.model.type == "transformer" else "The baseline is `baseline.joblib` (scikit-learn).", ""]
-    return "\n".join(lines)
+        rows.append(f"| {name} | {r['pairs']} | {r['overall']['macro_f1']:.3f} | {r['overall']['f_avg']:.3f} | "
+                    + " | ".join(f"{pl[l]['f1']:.3f}" for l in LABELS) + f" | {r['end_to_end']['triples']['f1']:.3f} |")
+    use_hf = ("The checkpoint also loads with `AutoModelForSequenceClassification.from_pretrained` and "
+              "`transformers.pipeline(\"text-classification\")` given `{\"text\": first, \"text_pair\": second}` "
+              "inputs built as described above." if transformers_ else
+              "The scorers are scikit-learn estimators saved with joblib (`*.joblib`).")
+    fields = {
+        "library_name": "transformers" if transformers_ else "sklearn",
+        "base_model": f"base_model: {bases[0]}\n" if bases else "",
+        "kind": model.kind,
+        "train_file": cfg.data.train,
+        "train_pairs": info["train_pairs"],
+        "label_counts": ", ".join(f"{k} {v}" for k, v in info["train_label_counts"].items()),
+        "targets": ", ".join(f"`{t}`" for t in reports["dev"]["per_target"]),
+        "template": cfg.input.actor_template,
+        "markers": "by " + " ".join(cfg.input.mention_markers) if cfg.input.mark_mention else "(unmarked)",
+        "context_words": cfg.input.context_words,
+        "context": cfg.input.context,
+        "max_length": cfg.input.max_length,
+        "scorers": "\n".join(scorer_lines),
+        "rows": "\n".join(rows),
+        "output_dir": cfg.run.output_dir,
+        "use_hf": use_hf,
+    }
+    return string.Template(CARD_TEMPLATE.read_text(encoding="utf-8")).substitute(fields)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -374,9 +410,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("overrides", nargs="*", help="section.key=value overrides, e.g. training.epochs=2")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    cfg = load_config(args.config, args.overrides)
-    run = train(cfg)
-    print(f"run saved to {run}")
+    try:
+        cfg = load_config(args.config, args.overrides)
+    except ConfigError as err:
+        print(f"stance train: error: {err}", file=sys.stderr)
+        return 2
+    print(f"run saved to {run(cfg)}")
     return 0
 
 

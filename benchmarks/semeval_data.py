@@ -33,7 +33,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .schema import DataError
+from stance.schema import DataError
 
 OFFICIAL_PAGE = "http://www.saifmohammad.com/WebPages/StanceDataset.htm"
 CITATION = ("Saif M. Mohammad, Svetlana Kiritchenko, Parinaz Sobhani, Xiaodan Zhu and Colin Cherry. 2016. "
