@@ -85,7 +85,7 @@ def test_run_with_ensemble_saves_once_and_applies_it(tiny_encoder, tmp_path):
     assert np.allclose(got, expected) and np.allclose(got.sum(axis=1), 1)
 
     (out / "tfidf.joblib").write_bytes(b"not a joblib file")
-    with pytest.raises(RunError, match="tfidf.joblib cannot be loaded"):
+    with pytest.raises(RunError, match="tfidf.joblib has 17 bytes"):
         StanceModel.from_pretrained(out)
 
 
