@@ -1,6 +1,9 @@
 """Inter-annotator agreement: a second, independent annotation of a sample of the corpus.
 
     python data/agreement.py sample [--n 240]   # write data/agreement/sample.jsonl (raw sentences, no labels)
+    python data/agreement.py sample-docs --round round2 --batches 8 9 10 [--share 0.2]
+                                                # whole documents: round2/sample.jsonl (raw text) and
+                                                #   round2/annotator1.jsonl (the first annotation as sampled)
     python data/agreement.py kappa              # Cohen's kappa: annotator1.jsonl vs annotator2.jsonl
     python data/agreement.py kappa --first corpus   # the second annotation vs the adjudicated corpus
 
@@ -54,6 +57,29 @@ def cmd_sample(args) -> int:
     (OUT / "sample.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} sentences written to {OUT / 'sample.jsonl'}: " +
           ", ".join(f"{s} {sum(r['split'] == s for r in rows)}" for s in SPLITS))
+    return 0
+
+
+def cmd_sample_docs(args) -> int:
+    """At least ``share`` of the documents of each batch (seeded), whole, for a second annotation."""
+    import math
+
+    rng = random.Random(args.seed)
+    out_dir = OUT / args.round
+    out_dir.mkdir(parents=True, exist_ok=True)
+    docs_out, first = [], []
+    for batch in args.batches:
+        path = DATA / "sources" / f"batch{batch}.jsonl"
+        docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for doc in sorted(rng.sample(docs, max(1, math.ceil(args.share * len(docs)))), key=lambda d: d["doc_id"]):
+            ids = [f"{doc['doc_id']}-s{i + 1:02d}" for i in range(len(doc["sentences"]))]
+            docs_out.append({"doc_id": doc["doc_id"], "date": doc["date"], "kind": doc["kind"], "title": doc["title"],
+                             "sentences": [{"id": i, "text": s["text"]} for i, s in zip(ids, doc["sentences"])]})
+            first += [{"id": i, "actors": s.get("actors", []), "stances": s.get("stances", [])}
+                      for i, s in zip(ids, doc["sentences"])]
+    for name, rows in (("sample.jsonl", docs_out), ("annotator1.jsonl", first)):
+        (out_dir / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(docs_out)} documents, {len(first)} sentences written to {out_dir}")
     return 0
 
 
@@ -134,12 +160,17 @@ def main(argv=None) -> int:
     p = sub.add_parser("sample")
     p.add_argument("--n", type=int, default=240)
     p.add_argument("--seed", type=int, default=13)
+    p = sub.add_parser("sample-docs")
+    p.add_argument("--round", required=True, help="folder under data/agreement for this round")
+    p.add_argument("--batches", nargs="+", required=True, help="batch numbers (data/sources/batchN.jsonl)")
+    p.add_argument("--share", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=13)
     p = sub.add_parser("kappa")
     p.add_argument("--first", default=str(OUT / "annotator1.jsonl"), help="an annotation file, or 'corpus'")
     p.add_argument("--second", default=str(OUT / "annotator2.jsonl"))
     p.add_argument("--disagreements")
     args = parser.parse_args(argv)
-    return {"sample": cmd_sample, "kappa": cmd_kappa}[args.cmd](args)
+    return {"sample": cmd_sample, "sample-docs": cmd_sample_docs, "kappa": cmd_kappa}[args.cmd](args)
 
 
 if __name__ == "__main__":
