@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Sequence, overload
 
@@ -20,6 +21,7 @@ DEFAULT_MODEL_ENV = "STANCE_MODEL"
 DEFAULT_RUN = Path("runs") / "default"
 _CREATE_HINT = "train it with `stance train configs/default.yaml` (from the repository root), or set STANCE_MODEL to a run directory"
 _cache: dict[str, StanceModel] = {}
+_cache_lock = threading.Lock()  # threads making their first call at once load the model once
 
 
 def default_model_path() -> Path:
@@ -45,12 +47,13 @@ def load_model(model: str | Path | StanceModel | None = None, quantize: str | No
         return model
     path = Path(model) if model is not None else default_model_path()
     key = f"{path.resolve()}|{quantize}"
-    if key not in _cache:
-        if not path.exists():
-            where = "the default model" if model is None else "model"
-            raise RunError(f"{where} {path} does not exist; {_CREATE_HINT}")
-        _cache[key] = StanceModel.from_pretrained(path, quantize=quantize)
-    return _cache[key]
+    with _cache_lock:
+        if key not in _cache:
+            if not path.exists():
+                where = "the default model" if model is None else "model"
+                raise RunError(f"{where} {path} does not exist; {_CREATE_HINT}")
+            _cache[key] = StanceModel.from_pretrained(path, quantize=quantize)
+        return _cache[key]
 
 
 def _check_text(value, name: str) -> str:

@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import importlib
+import threading
 import warnings
 from pathlib import Path
 from typing import Callable, Sequence
@@ -37,6 +38,17 @@ from .schema import LABELS
 
 class RunError(RuntimeError):
     """A run directory is missing, incomplete or corrupt."""
+
+
+# transformers resolves its classes lazily on first attribute access, which is not safe when
+# several threads make their first call at once (an ImportError in all but one): import under a lock.
+_import_lock = threading.Lock()
+
+
+def _auto_classes():
+    with _import_lock:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    return AutoModelForSequenceClassification, AutoTokenizer
 
 
 def labels_of(proba: np.ndarray) -> list[str]:
@@ -154,7 +166,8 @@ class TransformerScorer:
         self.batch_size = batch_size
 
     def predict_proba(self, examples: Sequence, batch_size: int | None = None) -> np.ndarray:
-        import torch
+        with _import_lock:
+            import torch
 
         if not len(examples):
             return np.zeros((0, len(LABELS)))
@@ -189,8 +202,7 @@ class TransformerScorer:
         quantization to the linear layers (about twice as fast on CPU, slightly less accurate)."""
         if quantize not in (None, "int8"):
             raise ValueError(f"quantize must be None or 'int8', got {quantize!r}")
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
+        AutoModelForSequenceClassification, AutoTokenizer = _auto_classes()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -203,7 +215,8 @@ class TransformerScorer:
             raise RunError(f"{directory}: id2label {id2label} does not hold the labels {LABELS}")
         model.eval()
         if quantize == "int8":
-            import torch
+            with _import_lock:
+                import torch
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # torch announces the move of eager quantization to torchao

@@ -60,3 +60,69 @@ def test_run_outputs_may_change_without_breaking_the_model(damaged):
     (damaged / "README.md").write_text("my notes")
     (damaged / "metrics.json").unlink()
     StanceModel.from_pretrained(damaged)
+
+
+def test_training_guards_stop_before_training(tiny_encoder, tmp_path):
+    import json
+
+    from stance.schema import DataError
+    from training.config import load_config
+    from training.train import run
+
+    from .conftest import ROOT, TINY_DATA, tiny_overrides
+
+    records = [json.loads(line) for line in TINY_DATA.read_text().splitlines()]
+    all_none = tmp_path / "none.jsonl"
+    all_none.write_text("".join(json.dumps({**r, "pairs": [{**p, "stance": "none"} for p in r["pairs"]]}) + "\n"
+                                for r in records))
+    for key, message in (("data.train", "every training pair is 'none'"), ("data.dev", "no stance pairs")):
+        cfg = load_config(ROOT / "configs" / "default.yaml", tiny_overrides(tiny_encoder, tmp_path / "r", **{key: str(all_none)}))
+        with pytest.raises(DataError, match=message):
+            run(cfg)
+        assert not (tmp_path / "r").exists()
+
+
+def test_resume_skips_an_incomplete_checkpoint_and_stale_folders_go(tmp_path):
+    import os
+
+    from training.train import last_complete_checkpoint, remove_stale_runs
+
+    work = tmp_path / "run.work"
+    for n, complete in ((10, True), (20, True), (30, False)):  # checkpoint-30: cut off while saving
+        (work / f"checkpoint-{n}").mkdir(parents=True)
+        if complete:
+            (work / f"checkpoint-{n}" / "trainer_state.json").write_text("{}")
+    assert last_complete_checkpoint(work).endswith("checkpoint-20")
+    assert last_complete_checkpoint(tmp_path / "none") is None
+    dead = tmp_path / ".run.staging-999999999"
+    mine = tmp_path / f".run.staging-{os.getpid()}"
+    dead.mkdir()
+    mine.mkdir()
+    assert remove_stale_runs(tmp_path / "run") == [dead] and mine.exists() and not dead.exists()
+
+
+def test_first_calls_from_several_threads_at_once(tiny_run):
+    """In a fresh interpreter (nothing imported yet), four threads make their first predict call together."""
+    import subprocess
+    import sys
+
+    script = f"""
+import threading
+from stance import predict
+results, errors = [], []
+barrier = threading.Barrier(4)
+def call():
+    barrier.wait()
+    try:
+        results.append(predict("Russia demands neutrality.", model={str(tiny_run)!r}, include_none=True))
+    except Exception as err:
+        errors.append(repr(err))
+threads = [threading.Thread(target=call) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+assert not errors, errors
+assert len(results) == 4 and all(r == results[0] for r in results)
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]

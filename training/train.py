@@ -106,8 +106,6 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
     import torch
     from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
                               EarlyStoppingCallback, Trainer, TrainingArguments)
-    from transformers.trainer_utils import get_last_checkpoint
-
     from stance.encoder import resolve_encoder
 
     t = training
@@ -161,7 +159,7 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds, processing_class=tokenizer,
                       data_collator=DataCollatorWithPadding(tokenizer), compute_loss_func=weighted_loss,
                       compute_metrics=metrics, callbacks=callbacks)
-    checkpoint = get_last_checkpoint(str(work_dir)) if resume and work_dir.is_dir() else None
+    checkpoint = last_complete_checkpoint(work_dir) if resume else None
     if resume:
         logger.info("resuming from %s", checkpoint or "scratch (no checkpoint found)")
     result = trainer.train(resume_from_checkpoint=checkpoint)
@@ -185,6 +183,51 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
             "dev_history": [{k: h[k] for k in ("epoch", "eval_macro_f1", "eval_f_avg", "eval_loss") if k in h} for h in history],
             "encoder": settings["encoder"], **calibration}
     return TransformerScorer(trainer.model.eval(), tokenizer, formatter, batch_size=t.eval_batch_size), info
+
+
+def last_complete_checkpoint(work_dir: Path) -> str | None:
+    """The newest ``checkpoint-N`` in ``work_dir`` that Trainer finished writing (its
+    ``trainer_state.json``, written last, exists); an interrupted save is skipped."""
+    if not work_dir.is_dir():
+        return None
+    complete = [d for d in work_dir.glob("checkpoint-*") if d.name.split("-")[-1].isdigit()
+                and (d / "trainer_state.json").is_file()]
+    return str(max(complete, key=lambda d: int(d.name.split("-")[-1]))) if complete else None
+
+
+def check_training_data(train_ex: Sequence[PairExample], dev_ex: Sequence[PairExample], train_file, dev_file) -> None:
+    """Stop before training on data that cannot train or select a stance model."""
+    from stance.schema import DataError
+
+    if not train_ex:
+        raise DataError(f"{train_file}: no (actor, target) pairs to train on")
+    labels = sorted({e.label for e in train_ex})
+    if len(labels) < 2:
+        raise DataError(f"{train_file}: every training pair is {labels[0]!r}; a classifier needs at least two labels")
+    if not any(e.label != "none" for e in dev_ex):
+        raise DataError(f"{dev_file}: the dev file has no stance pairs (all none), so it cannot pick the best epoch, "
+                        "calibrate the none logit or weigh an ensemble")
+
+
+def remove_stale_runs(output_dir: Path) -> list[Path]:
+    """Remove staging folders of runs whose process is gone; returns what was removed."""
+    removed = []
+    for staging in output_dir.parent.glob(f".{output_dir.name}.staging-*"):
+        pid = staging.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+            removed.append(staging)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def fit_estimator(settings: dict, train_ex: Sequence[PairExample], seed: int):
@@ -303,14 +346,19 @@ def run(cfg: Config) -> Path:
     dev_ex = record_pairs(read_records(cfg.data.dev, targets))
     for path in cfg.data.test:  # fail before training, not after, on a broken test file
         read_records(path, targets)
-    if not train_ex:
-        raise ValueError(f"{cfg.data.train}: no (actor, target) pairs to train on")
+    check_training_data(train_ex, dev_ex, cfg.data.train, cfg.data.dev)
     counts = {l: sum(e.label == l for e in train_ex) for l in LABELS}
     logger.info("training pairs: %d %s; dev pairs: %d", len(train_ex), counts, len(dev_ex))
 
     output_dir = Path(cfg.run.output_dir)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     work_dir = output_dir.parent / f"{output_dir.name}.work"
+    for stale in remove_stale_runs(output_dir):
+        logger.info("removed %s, left by an interrupted run", stale)
+    if work_dir.exists() and not cfg.run.resume:
+        # Checkpoints of an earlier run would pile up beside this run's (and break save_total_limit).
+        logger.info("removing %s: checkpoints of an earlier run (run.resume is false)", work_dir)
+        shutil.rmtree(work_dir)
     staging = _staging_dir(output_dir)
     try:
         model, info = fit(train_ex, dev_ex, formatter, scorers=cfg.model.scorers, training=cfg.training,
