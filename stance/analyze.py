@@ -22,6 +22,7 @@ from typing import Iterable, Iterator
 from . import scoring
 from .documents import Sentence, resolve_actors, split_sentences
 from .predict import load_model
+from .schema import check_text, parse_date, warn_if_not_english
 
 
 @dataclass
@@ -75,7 +76,12 @@ def analyze_many(documents: Iterable[str | dict], model=None, *, context_sentenc
             doc = {"text": doc}
         if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
             raise TypeError(f"document #{n + 1}: expected a string or a dict with a 'text' string")
-        doc_id, date = str(doc.get("doc_id", f"doc{n + 1}")), doc.get("date")
+        where = doc.get("_where") or f"document #{n + 1}" + (f" ({doc['doc_id']})" if doc.get("doc_id") else "")
+        date = parse_date(doc.get("date"), f"{where}: date")
+        if doc["text"].strip():
+            check_text(doc["text"], f"{where}: text")
+            warn_if_not_english(doc["text"], where)
+        doc_id = str(doc.get("doc_id", f"doc{n + 1}"))
         parts = split_sentences(doc["text"])
         texts = [t for _, t in parts]
         sentences = [Sentence(i, t, " ".join(texts[max(0, i - context_sentences):i]), p) for i, (p, t) in enumerate(parts)]

@@ -67,7 +67,7 @@ def _cmd_validate(args) -> int:
     from .schema import load_targets, validate_file
 
     targets = load_targets(args.targets, ())
-    known = set(ActorRegistry.load(*args.actors).actors) if args.check_actors else None
+    known = None if args.any_actor else set(ActorRegistry.load(*args.actors).actors)
     bad = 0
     for path in args.files:
         problems = validate_file(path, targets, known)
@@ -171,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--targets", help="targets YAML (default: the packaged targets)")
     p.add_argument("--actors", action="append", default=[], help="extra actor registry files")
-    p.add_argument("--check-actors", action="store_true", help="also require every actor to be a registry id")
+    p.add_argument("--any-actor", action="store_true",
+                   help="allow actors that are not registry ids (free strings); by default every actor must be one")
     p.set_defaults(func=_cmd_validate)
     return parser
 

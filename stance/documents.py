@@ -96,24 +96,35 @@ def resolve_actors(sentences: list[Sentence], registry, date: str | None, lookba
 
 
 def read_documents(path: str | Path) -> Iterator[dict]:
-    """Documents from a file, lazily: JSON Lines (``doc_id``, ``date``, ``text``) or one plain-text article."""
-    path = Path(path)
-    if path.suffix == ".jsonl":
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    doc = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise InputError(f"{path}:{lineno}: malformed JSON: {err.msg}") from err
-                if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
-                    raise InputError(f"{path}:{lineno}: a document needs a 'text' string")
-                doc.setdefault("doc_id", f"{path.stem}:{lineno}")
-                yield doc
-    else:
-        yield {"doc_id": path.stem, "text": path.read_text(encoding="utf-8")}
+    """Documents from a file, lazily: JSON Lines (``doc_id``, ``date``, ``text``) or one plain-text article.
 
+    Each document carries ``_where`` (``file:line``, or the file) for error messages; problems with
+    the file itself (missing, a folder, not UTF-8 text, malformed JSON) are InputErrors naming it.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the files to analyse (e.g. {path}/*.txt)")
+    try:
+        if path.suffix == ".jsonl":
+            with open(path, encoding="utf-8") as f:
+                for lineno, line in enumerate(f, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        doc = json.loads(line)
+                    except json.JSONDecodeError as err:
+                        raise InputError(f"{path}:{lineno}: malformed JSON: {err.msg}") from err
+                    if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
+                        raise InputError(f"{path}:{lineno}: a document needs a 'text' string")
+                    doc.setdefault("doc_id", f"{path.stem}:{lineno}")
+                    doc["_where"] = f"{path}:{lineno}"
+                    yield doc
+        else:
+            yield {"doc_id": path.stem, "text": path.read_text(encoding="utf-8"), "_where": str(path)}
+    except UnicodeDecodeError as err:
+        raise InputError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start}); is it a binary file?") from None
 
 
 __all__ = ["Sentence", "read_documents", "resolve_actors", "split_sentences"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence, overload
 
 from .model import RunError, StanceModel
-from .schema import InputError, check_target
+from .schema import InputError, check_target, check_text, parse_date, warn_if_not_english
 from .scoring import Prediction, SentenceInput, score_sentences
 
 DEFAULT_MODEL_ENV = "STANCE_MODEL"
@@ -56,14 +56,6 @@ def load_model(model: str | Path | StanceModel | None = None, quantize: str | No
         return _cache[key]
 
 
-def _check_text(value, name: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"predict: {name} must be a string, got {type(value).__name__}")
-    if not value.strip():
-        raise InputError(f"predict: {name} is empty")
-    return value
-
-
 @overload
 def predict(text: str, **kwargs) -> list[Prediction]: ...
 @overload
@@ -96,14 +88,14 @@ def predict(text, *, actor: str | None = None, target: str | None = None, contex
     """
     single = isinstance(text, str)
     if single:
-        texts = [_check_text(text, "text")]
+        texts = [check_text(text, "predict: text")]
         contexts = [context]
         if context is not None and not isinstance(context, str):
             raise TypeError(f"predict: context must be a string when text is a string, got {type(context).__name__}")
     else:
         if not isinstance(text, (list, tuple)):
             raise TypeError(f"predict: text must be a string or a list of strings, got {type(text).__name__}")
-        texts = [_check_text(t, f"text[{i}]") for i, t in enumerate(text)]
+        texts = [check_text(t, f"predict: text[{i}]") for i, t in enumerate(text)]
         if context is None:
             contexts = [None] * len(texts)
         elif isinstance(context, (list, tuple)) and len(context) == len(texts):
@@ -115,6 +107,10 @@ def predict(text, *, actor: str | None = None, target: str | None = None, contex
             raise TypeError("predict: when text is a list, context must be a list of the same length (or None)")
     if batch_size < 1:
         raise InputError(f"predict: batch_size must be at least 1, got {batch_size}")
+    date = parse_date(date, "predict: date")
+    for i, t in enumerate(texts):
+        if warn_if_not_english(t, "predict: text" if single else f"predict: text[{i}]"):
+            break
     loaded = load_model(model, quantize=quantize)
     targets = [check_target(target, loaded.targets)] if target is not None else [t.id for t in loaded.targets]
     registry = loaded.registry

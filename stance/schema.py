@@ -53,6 +53,8 @@ PHENOMENA: tuple[str, ...] = (
 )
 
 REQUIRED_FIELDS = ("id", "doc_id", "text", "pairs")
+#: Fields of a line of data/documents.jsonl (a document's description, not a sentence record).
+DOCUMENT_FIELDS = {"doc_id", "date", "kind", "title", "description", "sentences"}
 OPTIONAL_FIELDS = ("date", "context", "phenomena")
 PAIR_FIELDS = ("actor", "mention", "target", "stance")
 _TARGET_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -114,6 +116,66 @@ def load_targets(path: str | Path | None = None, extra: Iterable[dict] = ()) -> 
     return list(by_id.values())
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_date(value, where: str) -> str | None:
+    """``value`` if it is None or a real calendar date written YYYY-MM-DD (a ``datetime.date`` is
+    written so), else InputError naming ``where``.
+
+    >>> parse_date("2022-03-29", "date")
+    '2022-03-29'
+    >>> parse_date("2022-13-45", "predict: date")
+    Traceback (most recent call last):
+    ...
+    stance.schema.InputError: predict: date must be a calendar date written YYYY-MM-DD, got '2022-13-45'
+    """
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):  # e.g. a dates column as the datasets JSON loader parses it
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            _dt.date.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    raise InputError(f"{where} must be a calendar date written YYYY-MM-DD, got {value!r}")
+
+
+def check_text(value, where: str) -> str:
+    """``value`` if it is a non-empty string that can be encoded as UTF-8, else an error naming ``where``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{where} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise InputError(f"{where} is empty")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InputError(f"{where} holds a character that is not valid text ({err.reason} at position {err.start}, "
+                         f"{value[err.start]!r}); decode the input properly") from None
+    return value
+
+
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def warn_if_not_english(text: str, where: str) -> bool:
+    """Warn (once per call) when most letters of ``text`` are not Latin: the registry and the models
+    read English, so actors and stances in other scripts are missed. Returns whether it warned."""
+    letters = _LETTER.findall(text)
+    if len(letters) >= 20 and len(_LATIN.findall(text)) < 0.5 * len(letters):
+        import warnings
+
+        warnings.warn(f"{where}: the text is mostly in a non-Latin script; the actor registry and the model read "
+                      "English, so its actors and stances will be missed (translate it first)", stacklevel=3)
+        return True
+    return False
+
+
 def check_target(target: str, targets: Iterable[Target]) -> str:
     """Return ``target`` if it is a known id, else raise a ValueError listing the valid ids."""
     ids = [t.id for t in targets]
@@ -142,9 +204,9 @@ def _record_problems(rec: object, known_actors: set[str] | None, target_ids: set
         problems.append("field 'context' must be a string")
     if rec.get("date") is not None:
         try:
-            _dt.date.fromisoformat(str(rec["date"]))
-        except ValueError:
-            problems.append(f"field 'date' must be YYYY-MM-DD, got {rec['date']!r}")
+            parse_date(rec["date"], "field 'date'")
+        except InputError as err:
+            problems.append(str(err))
     phen = rec.get("phenomena", [])
     if not isinstance(phen, list) or any(p not in PHENOMENA for p in phen):
         problems.append(f"field 'phenomena' must be a list of {list(PHENOMENA)}, got {phen!r}")
@@ -178,6 +240,21 @@ def _record_problems(rec: object, known_actors: set[str] | None, target_ids: set
         if key in seen:
             problems.append(f"{where} repeats the pair {key}")
         seen.add(key)
+    return problems
+
+
+def _document_problems(rec: object) -> list[str]:
+    """Problems of one line of a documents file (data/documents.jsonl: one document's description)."""
+    if not isinstance(rec, dict):
+        return [f"a document must be a JSON object, got {type(rec).__name__}"]
+    problems = [f"document lacks {k!r}" for k in sorted(DOCUMENT_FIELDS) if k not in rec]
+    if rec.get("date") is not None:
+        try:
+            parse_date(rec["date"], "field 'date'")
+        except InputError as err:
+            problems.append(str(err))
+    if "sentences" in rec and not (isinstance(rec["sentences"], int) and rec["sentences"] > 0):
+        problems.append(f"field 'sentences' must be the number of sentences, got {rec['sentences']!r}")
     return problems
 
 
@@ -215,19 +292,32 @@ def validate_file(
     target_ids = {t.id for t in (targets if targets is not None else load_targets())}
     problems: list[str] = []
     ids: dict[str, int] = {}
-    lineno = 0
+    records = 0
     try:
-        for lineno, rec in iter_jsonl(path):
-            for p in _record_problems(rec, known_actors, target_ids):
-                problems.append(f"{path}:{lineno}: {p}")
-            rid = rec.get("id") if isinstance(rec, dict) else None
-            if isinstance(rid, str):
-                if rid in ids:
-                    problems.append(f"{path}:{lineno}: duplicate id {rid!r} (first on line {ids[rid]})")
-                ids.setdefault(rid, lineno)
-    except DataError as err:
-        problems.append(str(err))
-    if lineno == 0 and not problems:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        return [f"{path}: cannot read: {err}"]
+    documents = False
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        records += 1
+        try:  # every line is checked: a malformed line is one problem, not the end of the check
+            rec = json.loads(line)
+        except json.JSONDecodeError as err:
+            problems.append(f"{path}:{lineno}: malformed JSON: {err.msg} (column {err.colno})")
+            continue
+        if records == 1:  # the first record decides the file's format
+            documents = isinstance(rec, dict) and DOCUMENT_FIELDS <= set(rec) and "pairs" not in rec
+        check = _document_problems(rec) if documents else _record_problems(rec, known_actors, target_ids)
+        for p in check:
+            problems.append(f"{path}:{lineno}: {p}")
+        rid = rec.get("id") if isinstance(rec, dict) else None
+        if isinstance(rid, str):
+            if rid in ids:
+                problems.append(f"{path}:{lineno}: duplicate id {rid!r} (first on line {ids[rid]})")
+            ids.setdefault(rid, lineno)
+    if records == 0 and not problems:
         problems.append(f"{path}: no records")
     return problems
 

@@ -126,3 +126,50 @@ print("ok")
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]
+
+
+def test_dates_and_text_arguments_are_checked(baseline_run, tmp_path):
+    from stance import predict
+    from stance.analyze import analyze_many
+    from stance.documents import read_documents
+    from stance.schema import InputError
+
+    for bad in ("not-a-date", "2022-13-45", "2022-02-30", 2022):
+        with pytest.raises(InputError, match="predict: date must be a calendar date"):
+            predict("Russia demands neutrality.", model=baseline_run, date=bad)
+    with pytest.raises(InputError, match=r"predict: text\[1\] holds a character that is not valid text"):
+        predict(["Russia demands neutrality.", "Kyiv \ud800 refuses."], model=baseline_run)
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text('{"text": "Russia demands neutrality.", "date": "2022-03-29"}\n'
+                    '{"text": "Kyiv refuses.", "date": "29.03.2022"}\n')
+    with pytest.raises(InputError, match=r"docs.jsonl:2: date must be a calendar date"):
+        list(analyze_many(read_documents(docs), baseline_run))
+    with pytest.raises(InputError, match="no such file"):
+        list(read_documents(tmp_path / "missing.txt"))
+    with pytest.raises(InputError, match="is a folder"):
+        list(read_documents(tmp_path))
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\xff\xfe\x00\x81binary")
+    with pytest.raises(InputError, match="blob.txt: not UTF-8 text"):
+        list(read_documents(binary))
+
+
+def test_non_english_text_warns(baseline_run):
+    from stance import predict
+
+    with pytest.warns(UserWarning, match="non-Latin script.*read\\s+English"):
+        predict("Росія вимагає нейтралітету України і визнання Криму російським.", model=baseline_run)
+
+
+def test_validate_reports_every_line_and_checks_actors(tmp_path, capsys):
+    from stance.cli import main
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a"\nnot json\n'
+                   '{"id": "b", "doc_id": "d", "text": "Moscow wants it.", "date": "2022-02-30", '
+                   '"pairs": [{"actor": "moskva", "mention": "Moscow", "target": "neutrality", "stance": "favor"}]}\n')
+    assert main(["validate", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "bad.jsonl:1: malformed JSON" in out and "bad.jsonl:2: malformed JSON" in out
+    assert "bad.jsonl:3: field 'date'" in out and "'moskva' not in the actor registry" in out
+    assert main(["validate", "--any-actor", str(bad)]) == 1 and "moskva" not in capsys.readouterr().out
