@@ -268,6 +268,13 @@ def cmd_check(args) -> int:
             texts.append(s.get("text", ""))
             where.append(f"{d['doc_id']} sentence {i + 1}")
     mine = {f"{d['doc_id']} sentence {i + 1}" for d in docs for i in range(len(d["sentences"]))}
+    # Short lines repeated word for word in two documents (subheads, bylines) would sit in two splits.
+    first_seen = {}
+    for w, t in zip(where, texts):
+        key = " ".join(words(t, drop_quotes=False))
+        other = first_seen.setdefault(key, w)
+        if key and other != w and other.split(" ")[0] != w.split(" ")[0] and (w in mine or other in mine):
+            problems.append(f"duplicate sentence: {other} and {w} are the same text")
     for a, b, run in shared_runs(texts):
         same_seed = where[a].startswith(SEED_DOC + " ") and where[b].startswith(SEED_DOC + " ")
         if (where[a] in mine or where[b] in mine) and not same_seed:  # the seed article goes in whole
