@@ -32,7 +32,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import statistics
 import sys
 import time
@@ -48,6 +47,7 @@ from stance.schema import load_targets, read_records
 from stance.scorers import labels_of
 from training.config import Config, load_config
 
+from .runs import machine, mean_std, train_all, train_or_reuse
 from .semeval_data import CITATION, OFFICIAL_PAGE, SemEvalDataError, majority_labels, write_semeval
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,54 +80,6 @@ def per_target(predicted, gold, targets) -> dict[str, float]:
     return out
 
 
-def mean_std(values) -> tuple[float, float]:
-    values = list(values)
-    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
-
-
-def _same_config(run: Path, cfg: Config) -> bool:
-    saved = run / "config.yaml"
-    return saved.is_file() and load_config(saved).to_dict() == cfg.to_dict()
-
-
-def train_or_reuse(cfg: Config, reuse: bool) -> Path:
-    """Train one run, or with ``reuse`` keep an existing complete run trained with the same config."""
-    from training.train import run
-
-    if reuse and _reusable(cfg):
-        return Path(cfg.run.output_dir)
-    return run(cfg)
-
-
-def _reusable(cfg: Config) -> bool:
-    run = Path(cfg.run.output_dir)
-    if (run / "metrics.json").is_file() and _same_config(run, cfg):
-        logger.info("reusing %s (same config)", run)
-        return True
-    return False
-
-
-def train_all(configs: dict, reuse: bool, jobs: int = 1) -> dict:
-    """``train_or_reuse`` every config; with ``jobs`` > 1 the runs to train go to that many processes.
-
-    Give each run ``training.num_threads`` (``--threads``) so that jobs x threads fits the cores.
-    """
-    from training.train import run
-
-    runs = {k: Path(c.run.output_dir) for k, c in configs.items() if reuse and _reusable(c)}
-    todo = {k: c for k, c in configs.items() if k not in runs}
-    if jobs <= 1 or len(todo) <= 1:
-        runs.update({k: run(c) for k, c in todo.items()})
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # spawn, not fork: the parent has already initialised torch's thread pools.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            runs.update(zip(todo, pool.map(run, todo.values())))
-    return {k: runs[k] for k in configs}
-
-
 def convert(data: Path, cfg: Config) -> dict[str, Path]:
     """Write train/dev/test JSONL where the config reads them (all three in one folder)."""
     out_dir = Path(cfg.data.train).parent
@@ -137,15 +89,6 @@ def convert(data: Path, cfg: Config) -> dict[str, Path]:
         raise SystemExit(f"the config must read train.jsonl, dev.jsonl and test.jsonl from one folder (data.train, data.dev, "
                          f"data.test: [one file]); got {cfg.data.train}, {cfg.data.dev}, {cfg.data.test}")
     return write_semeval(data, out_dir)
-
-
-def machine() -> dict:
-    import torch
-
-    return {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "cuda": torch.cuda.is_available(),
-            "processor": platform.processor() or platform.machine(), "python": platform.python_version(),
-            "torch": torch.__version__}
 
 
 def _row(name: str, value: str, note: str = "") -> str:

@@ -31,6 +31,9 @@ def _cmd_evaluate(args) -> int:
     out = {}
     for data in args.data:
         reports = [evaluate_run(m, data, batch_size=args.batch_size) for m in models]
+        for run, report in zip(runs, reports):
+            for warning in report.get("warnings", []) if data == args.data[0] else []:
+                print(f"warning: {run}: {warning}", file=sys.stderr)
         print(format_report(reports, names=[Path(r).name for r in runs]))
         print("\nconfusion matrix of " + Path(runs[0]).name + " (rows gold, columns predicted):")
         print(format_confusion(reports[0]) + "\n")

@@ -21,6 +21,7 @@ from typing import Sequence
 from .data import record_pairs
 from .model import StanceModel
 from .schema import LABELS, read_records
+from .scorers import Ensemble
 from .scoring import SentenceInput, score_sentences
 
 METRIC_PATH = Path(__file__).resolve().parent / "metrics" / "stance_f1"
@@ -61,6 +62,9 @@ def evaluate_run(model: str | Path | StanceModel, data: str | Path, batch_size: 
     gold = [e.label for e in examples]
     report = {"model": model.path, "model_type": model.kind, "data": str(data), "sentences": len(records),
               "pairs": len(examples), "overall": compute_metrics(predicted, gold)}
+    warning = model.scorer.dominance_warning() if isinstance(model.scorer, Ensemble) else None
+    if warning:
+        report["warnings"] = [warning]
 
     def breakdown(key_of) -> dict:
         groups = collections.defaultdict(list)

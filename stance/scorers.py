@@ -139,6 +139,16 @@ class Ensemble:
     def predict(self, examples: Sequence) -> list[str]:
         return labels_of(self.predict_proba(examples))
 
+    def dominance_warning(self, threshold: float = 0.9) -> str | None:
+        """A warning when one member carries ``threshold`` or more of the weight: the ensemble then
+        predicts (almost) as that member alone, and the others' training bought nothing."""
+        for name, scorer, weight in zip(self.names, self.scorers, self.weights):
+            if weight >= threshold:
+                others = ", ".join(n for n in self.names if n != name)
+                return (f"member {name!r} ({type_name(scorer)}) carries weight {weight:.2f}: this model predicts almost "
+                        f"as {name!r} alone, and {others} add little (did a transformer fail to learn? see its dev scores)")
+        return None
+
     def describe(self) -> str:
         return "ensemble(" + ", ".join(f"{n}: {type_name(s)} x {w:.2f}" for n, s, w in
                                        zip(self.names, self.scorers, self.weights)) + ")"

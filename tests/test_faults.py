@@ -173,3 +173,42 @@ def test_validate_reports_every_line_and_checks_actors(tmp_path, capsys):
     assert "bad.jsonl:1: malformed JSON" in out and "bad.jsonl:2: malformed JSON" in out
     assert "bad.jsonl:3: field 'date'" in out and "'moskva' not in the actor registry" in out
     assert main(["validate", "--any-actor", str(bad)]) == 1 and "moskva" not in capsys.readouterr().out
+
+
+def test_a_collapsed_transformer_is_detected_and_stops_training(tiny_encoder, tmp_path, monkeypatch):
+    from training import train as train_module
+    from training.config import load_config
+    from training.train import TrainingError, detect_collapse, run
+
+    from .conftest import ROOT, tiny_overrides
+
+    assert detect_collapse(["none"] * 97 + ["favor"] * 3, ["none"] * 60 + ["favor"] * 40)  # a stance for 3 of 40
+    assert detect_collapse(["none"] * 60 + ["favor"] * 40, ["none"] * 60 + ["favor"] * 40) is None
+    # Force the collapse: the none calibration pushes the none logit far up, so dev is all-none.
+    monkeypatch.setattr(train_module, "choose_none_offset", lambda *a, **k: (100.0, 0.0, 0.0))
+    out = tmp_path / "run"
+    cfg = load_config(ROOT / "configs" / "default.yaml",
+                      tiny_overrides(tiny_encoder, out, **{"training.epochs": "1", "training.collapse_retries": "1",
+                                                           "training.collapse_check": "true"}))
+    with pytest.raises(TrainingError, match=r"collapsed to \(almost\) all-none on dev with every seed tried \(42, 43\)"):
+        run(cfg)
+    assert not out.exists()
+
+
+def test_an_ensemble_dominated_by_one_member_says_so(tmp_path, capsys):
+    import json
+
+    from stance.cli import main
+    from training.config import load_config
+    from training.train import run
+
+    from .conftest import ROOT, TINY_DATA
+
+    out = tmp_path / "run"
+    run(load_config(ROOT / "configs" / "baseline.yaml",
+                    [f"data.train={TINY_DATA}", f"data.dev={TINY_DATA}", f"data.test=[{TINY_DATA}]", f"run.output_dir={out}",
+                     "model.scorers.second={type: tfidf, C: 0.01}", "model.ensemble_weights={tfidf: 0.95, second: 0.05}"]))
+    warning = json.loads((out / "metrics.json").read_text())["training"]["ensemble"]["warning"]
+    assert "carries weight 0.95" in warning and "**Warning:**" in (out / "README.md").read_text()
+    assert main(["evaluate", str(out), "--data", str(TINY_DATA)]) == 0
+    assert "carries weight 0.95" in capsys.readouterr().err

@@ -117,6 +117,10 @@ class TrainingSettings:
     calibrate_none: bool = setting(True, "after training, add to the none logit the offset (-2..6, step 0.25) that "
                                    "maximises the dev selection_metric, written into the classifier bias so every "
                                    "loader sees it")
+    collapse_check: bool = setting(True, "check that a transformer did not collapse to (almost) all-none on dev; false "
+                                   "only logs it (for smoke tests on untrained toy models)")
+    collapse_retries: int = setting(1, "a transformer that ends (almost) all-none on dev is trained again with the next "
+                                    "seed this many times; then training stops with an error")
     max_steps: int = setting(-1, "stop after this many optimiser steps (-1: all epochs); for smoke tests", hf="max_steps")
     max_train_pairs: int = setting(-1, "use at most this many training pairs (-1: all); for smoke tests")
     num_threads: int = setting(0, "CPU threads for torch (0: torch's default)")

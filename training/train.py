@@ -165,24 +165,78 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
     result = trainer.train(resume_from_checkpoint=checkpoint)
     calibration = {}
     head = getattr(trainer.model, "classifier", None)
+    dev_pred = trainer.predict(dev_ds)
+    dev_logits = dev_pred.predictions.copy()
     if t.calibrate_none and isinstance(head, torch.nn.Linear) and head.bias is not None:
-        dev_pred = trainer.predict(dev_ds)
         offset, before, after = choose_none_offset(dev_pred.predictions, dev_pred.label_ids, t.selection_metric)
         with torch.no_grad():
             head.bias[LABELS.index("none")] += offset
+        dev_logits[:, LABELS.index("none")] += offset
         name = t.selection_metric
         calibration = {"none_logit_offset": offset, f"dev_{name}_before_calibration": before,
                        f"dev_{name}_after_calibration": after}
         logger.info("none calibration: offset %+.2f, dev %s %.3f -> %.3f", offset, name, before, after)
     elif t.calibrate_none:
         logger.warning("calibrate_none: the model has no linear `classifier` head; skipped")
+    collapse = detect_collapse(labels_of(dev_logits), [LABELS[i] for i in dev_pred.label_ids])
     history = [h for h in trainer.state.log_history if "eval_macro_f1" in h]
     info = {"type": "transformer", "train_runtime_s": result.metrics.get("train_runtime"), "train_pairs": len(train_ex),
             "train_steps": trainer.state.global_step, "best_checkpoint": trainer.state.best_model_checkpoint,
             f"best_dev_{t.selection_metric}": trainer.state.best_metric,
             "dev_history": [{k: h[k] for k in ("epoch", "eval_macro_f1", "eval_f_avg", "eval_loss") if k in h} for h in history],
-            "encoder": settings["encoder"], **calibration}
+            "encoder": settings["encoder"], "seed": seed, "collapsed": collapse, **calibration}
     return TransformerScorer(trainer.model.eval(), tokenizer, formatter, batch_size=t.eval_batch_size), info
+
+
+class TrainingError(RuntimeError):
+    """Training finished but produced no usable model (e.g. a transformer collapsed to all-none)."""
+
+
+def detect_collapse(predicted: Sequence[str], gold: Sequence[str]) -> str | None:
+    """Why a model's dev predictions count as collapsed, or None.
+
+    Collapsed: it predicts a stance for fewer than a tenth as many dev pairs as hold one, or its
+    macro-F1 is within 0.02 of predicting ``none`` everywhere (the all-none score).
+
+    >>> detect_collapse(["none"] * 10, ["none"] * 8 + ["favor", "against"]) is not None
+    True
+    >>> detect_collapse(["none"] * 8 + ["favor", "against"], ["none"] * 8 + ["favor", "against"]) is None
+    True
+    """
+    stances = sum(g != "none" for g in gold)
+    if not stances:
+        return None
+    predicted_stances = sum(p != "none" for p in predicted)
+    score = compute_metrics(list(predicted), list(gold))["macro_f1"]
+    floor = compute_metrics(["none"] * len(gold), list(gold))["macro_f1"]
+    if predicted_stances < 0.1 * stances or score < floor + 0.02:
+        return (f"it predicts a stance for {predicted_stances} of {len(gold)} dev pairs ({stances} hold one); "
+                f"dev macro-F1 {score:.3f}, all-none {floor:.3f}")
+    return None
+
+
+def fit_transformer_or_retry(name: str, settings: dict, formatter, train_ex, dev_ex, training: TrainingSettings,
+                             seed: int, work_dir: Path, resume: bool):
+    """``fit_transformer``; a run that collapses to all-``none`` on dev is retried with the next seed
+    (``training.collapse_retries`` times), then training stops with a TrainingError saying why."""
+    tries = []
+    for attempt in range(training.collapse_retries + 1):
+        scorer, info = fit_transformer(settings, formatter, train_ex, dev_ex, training, seed + attempt, work_dir,
+                                       resume and attempt == 0)
+        if not info["collapsed"] or not training.collapse_check:
+            if info["collapsed"]:
+                logger.warning("transformer %r collapsed (training.collapse_check is off): %s", name, info["collapsed"])
+            if tries:
+                info["collapsed_seeds"] = tries
+            return scorer, info
+        tries.append(seed + attempt)
+        logger.warning("transformer %r collapsed with seed %d: %s", name, seed + attempt, info["collapsed"])
+        if work_dir.exists():
+            shutil.rmtree(work_dir)  # the next seed starts from the encoder, not from these checkpoints
+    raise TrainingError(
+        f"the transformer {name!r} collapsed to (almost) all-none on dev with every seed tried ({', '.join(map(str, tries))}): "
+        f"{info['collapsed']}. Try a higher training.learning_rate, more training.epochs, or more stance pairs "
+        "(training.none_keep lower); training.collapse_retries sets how many seeds are tried")
 
 
 def last_complete_checkpoint(work_dir: Path) -> str | None:
@@ -269,8 +323,8 @@ def fit(train_examples: Sequence[PairExample], dev_examples: Sequence[PairExampl
         for name, settings in scorers.items():
             if settings["type"] == "transformer":
                 where = Path(work_dir or tmp) / (name if len(scorers) > 1 else "")
-                fitted[name], info["scorers"][name] = fit_transformer(settings, formatter, subsampled, dev_examples,
-                                                                      training, seed, where, resume)
+                fitted[name], info["scorers"][name] = fit_transformer_or_retry(
+                    name, settings, formatter, subsampled, dev_examples, training, seed, where, resume)
             else:
                 fitted[name], info["scorers"][name] = fit_estimator(settings, train_examples, seed)
     if len(fitted) == 1:
@@ -305,6 +359,10 @@ def fit_ensemble(members: dict, dev_ex: Sequence[PairExample], training: Trainin
                **{f"dev_{metric}_{n}": score(dev[n]) for n in names},
                f"dev_{metric}_ensemble": score(ensemble.predict_proba(dev_ex, batch_size=training.eval_batch_size)),
                "dev_curve": {",".join(f"{w:g}" for w in k): v for k, v in curve.items()}, "runtime_s": time.time() - start}
+    warning = ensemble.dominance_warning()
+    if warning:
+        summary["warning"] = warning
+        logger.warning("ensemble: %s", warning)
     logger.info("ensemble: weights %s (%s), temperatures %s; dev %s %s", summary["weights"],
                 "chosen on dev" if weights is None else "given", temperatures, metric,
                 ", ".join(f"{n} {summary[f'dev_{metric}_{n}']:.3f}" for n in [*names, "ensemble"]))
@@ -420,6 +478,8 @@ def model_card(cfg: Config, model: StanceModel, reports: dict, info: dict) -> st
                             + (", weights chosen on dev" if e["weights_chosen_on_dev"] else ", weights given")
                             + "; `stance` applies the ensemble, a plain `transformers` pipeline on this checkpoint "
                               "sees the transformer alone")
+        if "warning" in e:
+            scorer_lines.append(f"- **Warning:** {e['warning']}")
     rows = []
     for name, r in reports.items():
         pl = r["overall"]["per_label"]
@@ -463,7 +523,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"stance train: error: {err}", file=sys.stderr)
         return 2
-    print(f"run saved to {run(cfg)}")
+    try:
+        print(f"run saved to {run(cfg)}")
+    except TrainingError as err:
+        print(f"stance train: error: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,0 +1,101 @@
+"""Seed protocol: train one config with N seeds, then report every scorer of it per split.
+
+    python -m benchmarks.seeds configs/default.yaml --seeds 3 [--jobs 2 --threads 1] [--reuse] [key=value ...]
+
+Trains the config once per seed (``run.seed`` = 1..N, or ``--seed-list 42 1 2``) into
+``runs/seeds/<config name>/seed<N>`` and scores each run on dev and every ``data.test`` file: the
+model as saved and, for an ensemble, each member alone (the transformer alone, the TF-IDF model
+alone), on the gold pairs. Prints one table per metric — mean ± sample std, min and every seed's
+value — and writes the numbers to ``runs/seeds/<config name>/seeds.json``. A decision between two
+configs is made on the dev rows of two such tables, never on one seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+from stance.data import record_pairs
+from stance.evaluate import compute_metrics
+from stance.model import StanceModel
+from stance.schema import read_records
+from stance.scorers import Ensemble, _proba, labels_of
+from training.config import load_config
+
+from .runs import machine, mean_std, train_all
+
+METRICS = ("macro_f1", "f_avg")
+
+
+def member_scores(run_dir: Path, files: dict[str, str], batch_size: int = 128) -> dict:
+    """{system: {split: {metric: value}}} for the model and, for an ensemble, each member alone."""
+    model = StanceModel.from_pretrained(run_dir)
+    scorer = model.scorer
+    members = list(zip(scorer.names, scorer.scorers)) if isinstance(scorer, Ensemble) else [(model.kind, scorer)]
+    out: dict[str, dict] = {}
+    for split, path in files.items():
+        examples = record_pairs(read_records(path, model.targets))
+        gold = [e.label for e in examples]
+        probas = {name: _proba(member, examples, batch_size) for name, member in members}
+        systems = {name: labels_of(p) for name, p in probas.items()}
+        if isinstance(scorer, Ensemble):
+            systems["ensemble"] = model.predict(examples, batch_size)
+        for name, predicted in systems.items():
+            m = compute_metrics(predicted, gold)
+            out.setdefault(name, {})[split] = {k: m[k] for k in METRICS} | {
+                f"f1_{label}": v["f1"] for label, v in m["per_label"].items()}
+    return out
+
+
+def table(results: dict[int, dict], metric: str) -> str:
+    seeds = sorted(results)
+    systems = list(next(iter(results.values())))
+    splits = list(next(iter(results.values()))[systems[0]])
+    lines = [f"| {metric} | " + " | ".join(splits) + " |", "|---|" + "---|" * len(splits)]
+    for system in systems:
+        cells = []
+        for split in splits:
+            values = [results[s][system][split][metric] for s in seeds]
+            mean, std = mean_std(values)
+            cells.append(f"{mean:.3f} ± {std:.3f} (min {min(values):.3f}; " + ", ".join(f"{v:.3f}" for v in values) + ")")
+        lines.append(f"| {system} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("config", type=Path)
+    parser.add_argument("overrides", nargs="*", help="section.key=value overrides for every seed")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N (default 3)")
+    parser.add_argument("--seed-list", type=int, nargs="+", help="these seeds instead of 1..N")
+    parser.add_argument("--name", help="folder under runs/seeds (default: the config's name)")
+    parser.add_argument("--jobs", type=int, default=1, help="seeds trained at once, each in its own process")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads per run (jobs x threads <= cores)")
+    parser.add_argument("--reuse", action="store_true", help="keep runs already trained with the same config")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    seeds = args.seed_list or list(range(1, args.seeds + 1))
+    root = Path("runs") / "seeds" / (args.name or args.config.stem)
+    extra = [f"training.num_threads={args.threads}"] if args.threads else []
+    configs = {s: load_config(args.config, [*args.overrides, *extra, f"run.seed={s}", f"run.output_dir={root}/seed{s}"])
+               for s in seeds}
+    runs = train_all(configs, args.reuse, args.jobs)
+    cfg = configs[seeds[0]]
+    files = {"dev": cfg.data.dev, **{Path(f).stem: f for f in cfg.data.test}}
+    results = {s: member_scores(runs[s], files, cfg.training.eval_batch_size) for s in seeds}
+    minutes = {s: json.loads((runs[s] / "metrics.json").read_text())["training"]["total_runtime_s"] / 60 for s in seeds}
+    print(f"\n{args.config} {' '.join(args.overrides)}; seeds {', '.join(map(str, seeds))}; "
+          f"minutes per run (train + evaluate): " + ", ".join(f"{m:.1f}" for m in minutes.values()))
+    for metric in METRICS:
+        print("\n" + table(results, metric))
+    report = {"config": str(args.config), "overrides": args.overrides, "seeds": seeds, "machine": machine(),
+              "minutes": minutes, "results": {str(s): r for s, r in results.items()}}
+    (root / "seeds.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\nreport: {root / 'seeds.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
