@@ -78,6 +78,9 @@ def evaluate_run(model: str | Path | StanceModel, data: str | Path, batch_size: 
     per_actor = breakdown(lambda ex: [ex.actor])
     report["per_actor"] = {a: v for a, v in per_actor.items() if v["support"] >= MIN_ACTOR_SUPPORT}
     report["per_phenomenon"] = breakdown(lambda ex: phenomena.get(ex.record_id, []))
+    slices = {r["id"]: r["slice"] for r in records if r.get("slice")}
+    if slices:  # records that name a slice (e.g. the corpus's first-round documents) are also scored apart
+        report["per_slice"] = breakdown(lambda ex: [slices[ex.record_id]] if ex.record_id in slices else [])
     # Sentences where one actor holds positions on several targets are a known weak spot (the
     # model tends to attach every demand of a list to the last one); scored as their own slice.
     multi = multi_target_actors(records)
@@ -138,6 +141,10 @@ def format_report(reports: Sequence[dict], names: Sequence[str] | None = None) -
     for p, v in first.get("per_phenomenon", {}).items():
         rows.append([f"tag {p} (n={v['support']}): macro-F1", *(
             _fmt(r["per_phenomenon"][p]["macro_f1"]) if p in r.get("per_phenomenon", {}) else "-" for r in reports)])
+    for name, v in first.get("per_slice", {}).items():
+        rows.append([f"slice {name} (n={v['support']}): macro-F1 / F_avg", *(
+            f"{_fmt(r['per_slice'][name]['macro_f1'])} / {_fmt(r['per_slice'][name]['f_avg'])}"
+            if name in r.get("per_slice", {}) else "-" for r in reports)])
     if "multi_target" in first:
         rows.append([f"multi-target actors (n={first['multi_target']['support']}): macro-F1 / F_avg", *(
             f"{_fmt(r['multi_target']['macro_f1'])} / {_fmt(r['multi_target']['f_avg'])}" if "multi_target" in r else "-"

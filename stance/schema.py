@@ -55,7 +55,7 @@ PHENOMENA: tuple[str, ...] = (
 REQUIRED_FIELDS = ("id", "doc_id", "text", "pairs")
 #: Fields of a line of data/documents.jsonl (a document's description, not a sentence record).
 DOCUMENT_FIELDS = {"doc_id", "date", "kind", "title", "description", "sentences"}
-OPTIONAL_FIELDS = ("date", "context", "phenomena")
+OPTIONAL_FIELDS = ("date", "context", "phenomena", "slice")
 PAIR_FIELDS = ("actor", "mention", "target", "stance")
 _TARGET_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -202,6 +202,8 @@ def _record_problems(rec: object, known_actors: set[str] | None, target_ids: set
         problems.append("field 'text' is empty")
     if rec.get("context") is not None and not isinstance(rec["context"], str):
         problems.append("field 'context' must be a string")
+    if rec.get("slice") is not None and not isinstance(rec["slice"], str):
+        problems.append("field 'slice' must be a string (a name that groups records in evaluation reports)")
     if rec.get("date") is not None:
         try:
             parse_date(rec["date"], "field 'date'")

@@ -42,3 +42,20 @@ def test_multi_target_actors_counts_positions_not_mentions():
              {"actor": "ukraine", "target": "demilitarization", "stance": "against"},
              {"actor": "ukraine", "target": "neutrality", "stance": "none"}]
     assert multi_target_actors([{"id": "a", "pairs": pairs}]) == {("a", "putin")}
+
+
+def test_records_that_name_a_slice_are_scored_apart(baseline_run, tmp_path):
+    import json
+
+    from stance.evaluate import evaluate_run, format_report
+
+    from .conftest import TINY_DATA
+
+    lines = TINY_DATA.read_text().splitlines()
+    sliced = tmp_path / "sliced.jsonl"
+    sliced.write_text("".join(json.dumps({**json.loads(l), "slice": "old" if i % 2 else "new"}) + "\n"
+                              for i, l in enumerate(lines)))
+    report = evaluate_run(baseline_run, sliced, end_to_end=False)
+    assert set(report["per_slice"]) == {"old", "new"}
+    assert sum(v["support"] for v in report["per_slice"].values()) == report["pairs"]
+    assert "slice old" in format_report([report])
