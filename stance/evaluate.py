@@ -21,7 +21,7 @@ from typing import Sequence
 from .data import record_pairs
 from .model import StanceModel
 from .schema import LABELS, read_records
-from .scorers import Ensemble
+from .scorers import Ensemble, labels_of
 from .scoring import SentenceInput, score_sentences
 
 METRIC_PATH = Path(__file__).resolve().parent / "metrics" / "stance_f1"
@@ -58,7 +58,8 @@ def evaluate_run(model: str | Path | StanceModel, data: str | Path, batch_size: 
     model = model if isinstance(model, StanceModel) else StanceModel.from_pretrained(model)
     records = read_records(data, model.targets)
     examples = record_pairs(records)
-    predicted = model.predict(examples, batch_size=batch_size)
+    proba = model.predict_proba(examples, batch_size=batch_size)
+    predicted = labels_of(proba)
     gold = [e.label for e in examples]
     report = {"model": model.path, "model_type": model.kind, "data": str(data), "sentences": len(records),
               "pairs": len(examples), "overall": compute_metrics(predicted, gold)}
@@ -87,8 +88,9 @@ def evaluate_run(model: str | Path | StanceModel, data: str | Path, batch_size: 
     sliced = breakdown(lambda ex: ["multi_target"] if (ex.record_id, ex.actor) in multi else [])
     if sliced:
         report["multi_target"] = sliced["multi_target"]
-    if end_to_end:
-        report["end_to_end"] = _end_to_end(model, records, batch_size)
+    if end_to_end:  # pairs whose detected actor and mention match a gold pair reuse its probabilities
+        known = {(e.record_id, e.actor, e.target, e.mention): row for e, row in zip(examples, proba)}
+        report["end_to_end"] = _end_to_end(model, records, batch_size, known)
     return report
 
 
@@ -105,12 +107,12 @@ def multi_target_actors(records: Sequence[dict]) -> set[tuple[str, str]]:
     return {key for key, n in counts.items() if n >= 2}
 
 
-def _end_to_end(model: StanceModel, records: list[dict], batch_size: int) -> dict:
+def _end_to_end(model: StanceModel, records: list[dict], batch_size: int, known: dict | None = None) -> dict:
     """Detect actors from raw text, predict every target, compare non-none triples with gold."""
     sentences = [SentenceInput(r["text"], r.get("context"), r.get("date"), record_id=r["id"]) for r in records]
     found = [{m.actor for m in model.registry.detect(s.text, date=s.date, context=s.context)} for s in sentences]
     gold_actors = [{p["actor"] for p in r["pairs"]} for r in records]
-    predictions = score_sentences(model, sentences, batch_size=batch_size)
+    predictions = score_sentences(model, sentences, batch_size=batch_size, known=known)
     predicted = {(r["id"], p.actor, p.target, p.stance) for r, preds in zip(records, predictions) for p in preds}
     gold = {(r["id"], p["actor"], p["target"], p["stance"]) for r in records for p in r["pairs"] if p["stance"] != "none"}
     return {"triples": _prf(len(predicted & gold), len(predicted), len(gold)),

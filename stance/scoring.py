@@ -67,7 +67,8 @@ def sentence_actors(model, sentence: SentenceInput) -> list[tuple[str, str | Non
 
 
 def score_sentences(model, sentences: Sequence[SentenceInput], targets: Sequence[str] | None = None,
-                    include_none: bool = False, batch_size: int | None = None) -> list[list[Prediction]]:
+                    include_none: bool = False, batch_size: int | None = None,
+                    known: dict | None = None) -> list[list[Prediction]]:
     """Score every (actor, target) pair of every sentence; one list of predictions per sentence.
 
     Args:
@@ -76,6 +77,8 @@ def score_sentences(model, sentences: Sequence[SentenceInput], targets: Sequence
         targets: Target ids to score (default: every target of the model).
         include_none: Keep ``none`` predictions (dropped by default).
         batch_size: Pairs per forward pass of transformer scorers.
+        known: Probabilities already computed for some pairs, by ``(record_id, actor, target,
+            mention)``; those pairs are not scored again (evaluation scores gold pairs first).
     """
     targets = list(targets) if targets is not None else [t.id for t in model.targets]
     examples: list[PairExample] = []
@@ -85,7 +88,12 @@ def score_sentences(model, sentences: Sequence[SentenceInput], targets: Sequence
             for target in targets:
                 examples.append(PairExample(s.text, actor, target, mention, s.context, None, s.record_id, s.date))
                 owners.append(i)
-    proba = model.predict_proba(examples, batch_size=batch_size)
+    known = known or {}
+    keys = [(e.record_id, e.actor, e.target, e.mention) for e in examples]
+    todo = [i for i, k in enumerate(keys) if k not in known]
+    scored = model.predict_proba([examples[i] for i in todo], batch_size=batch_size)
+    fresh = dict(zip(todo, scored))
+    proba = [fresh[i] if i in fresh else known[k] for i, k in enumerate(keys)]
     results: list[list[Prediction]] = [[] for _ in sentences]
     for ex, owner, row in zip(examples, owners, proba):
         best = int(row.argmax())
