@@ -1,39 +1,66 @@
-"""Adjudication of the second annotation: apply the accepted changes to data/sources."""
-import json, glob
-changes = {  # sentence id -> list of (actor, target, new stance or None to remove)
- "b2-01-s13": [("russia", "neutrality", "favor"), ("russia", "crimea_recognition", "favor")],
- "b2-13-s05": [("kuleba", "crimea_recognition", "against"), ("kuleba", "donbas_independence", "against")],
- "b3-04-s08": [("nato", "nato_membership", "neutral")],
- "b3-10-s06": [("zelensky", "crimea_recognition", "against"), ("zelensky", "donbas_independence", "against")],
- "b3-12-s04": [("zelensky", "crimea_recognition", "against"), ("zelensky", "donbas_independence", "against")],
- "b4-02-s10": [("stoltenberg", "crimea_recognition", "neutral")],
- "b4-08-s08": [("hungary", "nato_membership", "against")],
- "b5-03-s03": [("china", "nato_membership", "against")],
- "b5-06-s05": [("zelensky", "donbas_independence", "against")],
- "b5-07-s03": [("nato", "nato_membership", "neutral")],  # "allies" was not listed as an actor
- "b6-05-s05": [("nato", "demilitarization", None)],
-}
-done = set()
-for f in sorted(glob.glob("data/sources/*.jsonl")):
-    docs = [json.loads(l) for l in open(f, encoding="utf-8") if l.strip()]
-    for d in docs:
-        for i, s in enumerate(d["sentences"]):
-            sid = f"{d['doc_id']}-s{i + 1:02d}"
-            if sid not in changes:
-                continue
-            actors = {a["actor"] for a in s["actors"]}
-            for actor, target, stance in changes[sid]:
-                if actor not in actors:
-                    mention = {"nato": "allies"}[actor]
-                    assert mention in s["text"], (sid, mention)
-                    s["actors"].append({"actor": actor, "mention": mention})
-                    actors.add(actor)
-                s["stances"] = [x for x in s["stances"] if (x["actor"], x["target"]) != (actor, target)]
-                if stance:
-                    s["stances"].append({"actor": actor, "target": target, "stance": stance})
-            done.add(sid)
-    with open(f, "w", encoding="utf-8") as out:
-        for d in docs:
-            out.write(json.dumps(d, ensure_ascii=False) + "\n")
-assert done == set(changes), set(changes) - done
-print("applied", len(done))
+"""Apply adjudicated decisions to the annotated sources (data/sources/*.jsonl).
+
+    python data/agreement/adjudicate.py data/agreement/round2/adjudication.jsonl [--second data/agreement/round2/annotator2.jsonl]
+
+A decision file has one line per adjudicated (sentence, actor, target): ``id``, ``actor``,
+``target``, ``final`` (favor, against, neutral or none) and optionally ``mention`` and ``rule``.
+Each decision sets that pair's stance in the sources (``none`` removes it). An actor the first
+annotation did not list is added with the decision's ``mention``, or the mention the second
+annotation (``--second``) recorded. Applying a file twice changes nothing. Rounds:
+``adjudication.jsonl`` (round 1, 11 sentences) and ``round2/adjudication.jsonl`` (77 pairs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+SOURCES = Path(__file__).resolve().parents[1] / "sources"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("decisions", type=Path)
+    parser.add_argument("--second", type=Path, help="the second annotation, for mentions of actors only it listed")
+    args = parser.parse_args(argv)
+    decisions = [json.loads(line) for line in args.decisions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    mentions = {}
+    if args.second:
+        for line in args.second.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            mentions.update({(rec["id"], a["actor"]): a["mention"] for a in rec.get("actors", [])})
+    by_sentence: dict[str, list[dict]] = {}
+    for d in decisions:
+        by_sentence.setdefault(d["id"], []).append(d)
+    done = set()
+    for path in sorted(SOURCES.glob("*.jsonl")):
+        docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        changed = False
+        for doc in docs:
+            for i, s in enumerate(doc["sentences"]):
+                sid = f"{doc['doc_id']}-s{i + 1:02d}"
+                for d in by_sentence.get(sid, []):
+                    actors = {a["actor"] for a in s["actors"]}
+                    if d["final"] != "none" and d["actor"] not in actors:
+                        mention = d.get("mention") or mentions.get((sid, d["actor"]))
+                        if not mention or mention not in s["text"]:
+                            raise SystemExit(f"{sid}: no mention of {d['actor']!r} to add (give 'mention' in the decision)")
+                        s["actors"].append({"actor": d["actor"], "mention": mention})
+                    before = list(s["stances"])
+                    s["stances"] = [x for x in s["stances"] if (x["actor"], x["target"]) != (d["actor"], d["target"])]
+                    if d["final"] != "none":
+                        s["stances"].append({"actor": d["actor"], "target": d["target"], "stance": d["final"]})
+                    changed |= s["stances"] != before
+                    done.add(sid)
+        if changed:
+            path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    missing = set(by_sentence) - done
+    if missing:
+        raise SystemExit(f"sentences not found in the sources: {sorted(missing)[:5]}")
+    print(f"applied {len(decisions)} decisions to {len(done)} sentences")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
