@@ -114,6 +114,9 @@ class TrainingSettings:
                                "position), resampled with the seed; 1.0 keeps all")
     hard_none_keep: float = setting(1.0, "share of hard none pairs kept (sentences where some actor takes a "
                                     "position): they teach who holds which position")
+    dev_none_keep: float = setting(1.0, "share of easy none dev pairs (sentences where nobody takes a position) in "
+                                   "the per-epoch dev evaluation that picks the best epoch; the calibration, the "
+                                   "ensemble and the reports use all dev pairs")
     calibrate_none: bool = setting(True, "after training, add to the none logit the offset (-2..6, step 0.25) that "
                                    "maximises the dev selection_metric, written into the classifier bias so every "
                                    "loader sees it")
@@ -265,6 +268,7 @@ def _check(cfg: Config) -> None:
         ("training.warmup_ratio", t.warmup_ratio, 0 <= t.warmup_ratio < 1),
         ("training.none_keep", t.none_keep, 0 < t.none_keep <= 1),
         ("training.hard_none_keep", t.hard_none_keep, 0 < t.hard_none_keep <= 1),
+        ("training.dev_none_keep", t.dev_none_keep, 0 < t.dev_none_keep <= 1),
         ("training.gradient_accumulation_steps", t.gradient_accumulation_steps, t.gradient_accumulation_steps >= 1),
         *((f"input.{name}", value, False) for name, value in cfg.input.check()),
     ):

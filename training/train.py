@@ -121,10 +121,18 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
 
     columns = ["first", "second", "target", "actor"]
     train_ds = pairs_to_dataset(train_ex, formatter).map(tokenize, batched=True, remove_columns=columns)
-    dev_ds = pairs_to_dataset(dev_ex, formatter).map(tokenize, batched=True, remove_columns=columns)
-    # Trainer pads each eval batch to its longest input; evaluating in length order wastes little on
-    # padding and the metrics do not depend on the order.
-    dev_ds = dev_ds.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True).sort("length").remove_columns("length")
+    def by_length(ds):
+        # Trainer pads each eval batch to its longest input; evaluating in length order wastes
+        # little on padding and the metrics do not depend on the order.
+        return ds.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True).sort("length").remove_columns("length")
+
+    dev_ds = by_length(pairs_to_dataset(dev_ex, formatter).map(tokenize, batched=True, remove_columns=columns))
+    # Each epoch is scored on every dev stance pair and a seeded share of the easy none pairs (a
+    # large dev set would otherwise cost more than training); the none calibration, the collapse
+    # check, the ensemble and the reports use all dev pairs.
+    epoch_dev = subsample_none(list(dev_ex), t.dev_none_keep, 1.0, seed)
+    epoch_ds = dev_ds if len(epoch_dev) == len(dev_ex) else by_length(
+        pairs_to_dataset(epoch_dev, formatter).map(tokenize, batched=True, remove_columns=columns))
     weights = torch.tensor(class_weights([e.label for e in train_ex], t.class_weights), dtype=torch.float)
     logger.info("class weights (%s): %s", t.class_weights, dict(zip(LABELS, weights.round(decimals=3).tolist())))
 
@@ -156,7 +164,7 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
         disable_tqdm=not sys.stderr.isatty() and bool(os.environ.get("CI")),
     )
     callbacks = [EarlyStoppingCallback(t.early_stopping_patience)] if t.early_stopping_patience > 0 else []
-    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds, processing_class=tokenizer,
+    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=epoch_ds, processing_class=tokenizer,
                       data_collator=DataCollatorWithPadding(tokenizer), compute_loss_func=weighted_loss,
                       compute_metrics=metrics, callbacks=callbacks)
     checkpoint = last_complete_checkpoint(work_dir) if resume else None
