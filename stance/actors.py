@@ -30,6 +30,15 @@ _TOKEN = re.compile(r"\w+(?:\.\w+)*\.?|\w+", re.UNICODE)
 _ARTICLES = {"the"}
 _POSSESSIVE = re.compile(r"\w['’]")
 PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
+_FIRST_PERSON = {"i", "we", "our", "my", "us", "me"}
+_QUOTES = "\"“”«»"
+_DASHES = ("–", "—", "- ")
+#: Nouns after which a nationality adjective names its state as a holder ("the Russian
+#: memorandum", "American negotiators"): guidelines rule 6.1.
+HOLDER_NOUNS = ("proposal", "proposals", "plan", "plans", "peace plan", "memorandum", "memorandums", "memoranda",
+                "draft", "drafts", "document", "terms", "conditions", "demands", "position", "formula", "offer",
+                "negotiators", "delegation", "delegations", "officials", "diplomats", "envoy", "envoys", "side",
+                "team", "counterproposal", "counter-proposal", "framework")
 # Short all-caps aliases ("US", "EU", "UK") collide with ordinary words in lower case ("us").
 _CASE_SENSITIVE_MAX_LEN = 3
 
@@ -60,6 +69,7 @@ class Actor:
     affiliation: str | None = None
     aliases: tuple[str, ...] = ()
     roles: tuple[tuple[str, str | None, str | None], ...] = ()  # (phrase, from, to)
+    demonyms: tuple[str, ...] = ()  # "Russian": names the state before a HOLDER_NOUNS noun
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ class Mention:
     text: str
     start: int
     end: int
-    via: str = "name"  # name | role | pronoun
+    via: str = "name"  # name | role | modifier | pronoun
 
 
 @dataclass
@@ -112,6 +122,9 @@ class ActorRegistry:
                 self._add(alias, actor.id, "name")
             for phrase, start, end in actor.roles:
                 self._add(phrase, actor.id, "role", start, end)
+            for demonym in actor.demonyms:
+                for noun in HOLDER_NOUNS:
+                    self._add(f"{demonym} {noun}", actor.id, "modifier")
 
     def _add(self, phrase: str, actor: str, via: str, start=None, end=None) -> None:
         toks = [t for t, _, _ in _tokens(phrase)]
@@ -146,6 +159,8 @@ class ActorRegistry:
                 entry["affiliation"] = a.affiliation
             entry["aliases"] = list(a.aliases)
             entry["roles"] = [p if not (s or e) else {k: v for k, v in (("phrase", p), ("from", s), ("to", e)) if v} for p, s, e in a.roles]
+            if a.demonyms:
+                entry["demonyms"] = list(a.demonyms)
             out.append(entry)
         return yaml.safe_dump(out, sort_keys=False, allow_unicode=True)
 
@@ -197,14 +212,35 @@ class ActorRegistry:
         for m in found:
             first.setdefault(m.actor, m)
         mentions = sorted(first.values(), key=lambda m: m.start)
-        if context and not any(self._is_person(m.actor) for m in mentions):
-            pron = next(((t, s, e) for t, s, e in _tokens(text) if t.lower() in PRONOUNS), None)
+        if context:
+            pron = self._pronoun(text, mentions)
             if pron:
-                people = [m for m in self._match(context, date) if self._is_person(m.actor)]
+                named = {m.actor for m in mentions}
+                people = [m for m in self._match(context, date) if self._is_person(m.actor) and m.actor not in named]
                 if people:
                     mentions.append(Mention(people[-1].actor, pron[0], pron[1], pron[2], "pronoun"))
                     mentions.sort(key=lambda m: m.start)
         return mentions
+
+    def _pronoun(self, text: str, mentions: list[Mention]) -> tuple[str, int, int] | None:
+        """The pronoun that stands for a person named before the sentence, if any: a third-person
+        pronoun in a sentence that names no person, or that comes before the sentence's first
+        person ("He told Putin ..."); or, inside a quotation, "I", "we", "our" ... of a speaker named
+        before (a quote split from its attribution)."""
+        persons = [m.start for m in mentions if self._is_person(m.actor)]
+        limit = min(persons) if persons else len(text)
+        tokens = _tokens(text)
+        third = next(((t, s, e) for t, s, e in tokens if t.lower() in PRONOUNS and s < limit), None)
+        if third:
+            return third
+        if persons:
+            return None
+        quote = next((i for i, c in enumerate(text) if c in _QUOTES), None)
+        if quote is None and not text.lstrip().startswith(_DASHES):
+            return None
+        start = 0 if quote is None else quote
+        return next(((t, s, e) for t, s, e in tokens if s >= start and t.lower() in _FIRST_PERSON
+                     and not (t == "US" or t == "U.S")), None)
 
     def _is_person(self, actor: str) -> bool:
         return actor in self.actors and self.actors[actor].type == "person"
@@ -259,7 +295,7 @@ def _read_actor_file(path: Path) -> Iterable[Actor]:
         where = f"{path}: entry #{i + 1}"
         if not isinstance(entry, dict) or "id" not in entry:
             raise DataError(f"{where}: each entry needs at least an 'id'")
-        unknown = set(entry) - {"id", "name", "type", "affiliation", "aliases", "roles"}
+        unknown = set(entry) - {"id", "name", "type", "affiliation", "aliases", "roles", "demonyms"}
         if unknown:
             raise DataError(f"{where} ({entry['id']}): unknown key(s) {sorted(unknown)}")
         if entry.get("type", "person") not in {"person", "state", "organization"}:
@@ -279,6 +315,7 @@ def _read_actor_file(path: Path) -> Iterable[Actor]:
             affiliation=entry.get("affiliation"),
             aliases=tuple(str(a) for a in entry.get("aliases") or ()),
             roles=tuple(roles),
+            demonyms=tuple(str(d) for d in entry.get("demonyms") or ()),
         )
 
 

@@ -35,7 +35,9 @@ def test_quote_and_pronoun_resolve_to_the_adviser(baseline_run):
     by_text = {s.text: s for s in doc.sentences}
     for text in ("– We continue tomorrow.", "This is a slow process.", "But there is room for compromise, he tweets."):
         assert [a["actor"] for a in by_text[text].actors] == ["podolyak"], text
-    assert by_text["– We continue tomorrow."].actors[0]["via"] == "quote"
+    # "We" inside the quote stands for its speaker (guidelines 6.2); the rest of the quote block is his by attribution
+    assert by_text["– We continue tomorrow."].actors[0]["via"] == "pronoun"
+    assert by_text["This is a slow process."].actors[0]["via"] == "quote"
     assert by_text["Talks resumed in Istanbul"].actors == []
     listing = format_sentences(doc)
     assert "podolyak (quote: 'he')" in listing
