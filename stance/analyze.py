@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import collections
 from dataclasses import asdict, dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from . import scoring
 from .documents import Sentence, resolve_actors, split_sentences
@@ -67,8 +67,13 @@ def analyze(document: str | dict, model=None, *, context_sentences: int = 3, inc
 
 
 def analyze_many(documents: Iterable[str | dict], model=None, *, context_sentences: int = 3, include_none: bool = False,
-                 batch_size: int = 64, docs_per_batch: int = 32) -> Iterator[DocumentAnalysis]:
-    """Analyse a stream of documents lazily, ``docs_per_batch`` at a time (bounded memory)."""
+                 batch_size: int = 64, docs_per_batch: int = 32, sentences_per_chunk: int = 256,
+                 progress: Callable[[int], None] | None = None) -> Iterator[DocumentAnalysis]:
+    """Analyse a stream of documents lazily, ``docs_per_batch`` at a time.
+
+    Memory stays bounded: sentences are scored ``sentences_per_chunk`` at a time, also inside one
+    long document. ``progress(n)`` is called after each chunk with the number of sentences it scored.
+    """
     loaded = load_model(model)
     batch: list[DocumentAnalysis] = []
     for n, doc in enumerate(documents):
@@ -87,28 +92,34 @@ def analyze_many(documents: Iterable[str | dict], model=None, *, context_sentenc
         sentences = [Sentence(i, t, " ".join(texts[max(0, i - context_sentences):i]), p) for i, (p, t) in enumerate(parts)]
         resolve_actors(sentences, loaded.registry, date)
         batch.append(DocumentAnalysis(doc_id, date, sentences, []))
-        if len(batch) >= docs_per_batch:
-            yield from _score(batch, loaded, include_none, batch_size)
+        if len(batch) >= docs_per_batch or sum(len(d.sentences) for d in batch) >= sentences_per_chunk:
+            yield from _score(batch, loaded, include_none, batch_size, sentences_per_chunk, progress)
             batch = []
     if batch:
-        yield from _score(batch, loaded, include_none, batch_size)
+        yield from _score(batch, loaded, include_none, batch_size, sentences_per_chunk, progress)
 
 
-def _score(docs: list[DocumentAnalysis], model, include_none: bool, batch_size: int) -> list[DocumentAnalysis]:
+def _score(docs: list[DocumentAnalysis], model, include_none: bool, batch_size: int, chunk: int,
+           progress: Callable[[int], None] | None) -> list[DocumentAnalysis]:
     # The speaker of a quote block is listed for every sentence of the quote, but scored once, on
     # the attribution sentence that names them: the model was trained on sentences that name their
-    # actors, and a bare "We understand that." misleads it.
+    # actors, and a bare "This is a slow process." misleads it.
     owners = [(doc, s) for doc in docs for s in doc.sentences]
-    inputs = [scoring.SentenceInput(s.text, s.context, doc.date, [(a["actor"], a["mention"]) for a in s.actors if a["via"] != "quote"])
-              for doc, s in owners]
-    for (doc, s), predictions in zip(owners, scoring.score_sentences(model, inputs, include_none=True, batch_size=batch_size)):
-        for p in predictions:
-            if p.stance != "none" or include_none:
-                s.predictions.append({"actor": p.actor, "mention": p.mention, "target": p.target, "stance": p.stance,
-                                      "score": p.score})
-            if p.stance != "none":
-                doc.statements.append(Statement(doc.doc_id, doc.date, s.index, s.text, p.actor, p.mention,
-                                                model.registry.affiliation(p.actor), p.target, p.stance, p.score))
+    for start in range(0, len(owners), chunk):
+        part = owners[start:start + chunk]
+        inputs = [scoring.SentenceInput(s.text, s.context, doc.date,
+                                        [(a["actor"], a["mention"]) for a in s.actors if a["via"] != "quote"])
+                  for doc, s in part]
+        for (doc, s), predictions in zip(part, scoring.score_sentences(model, inputs, include_none=True, batch_size=batch_size)):
+            for p in predictions:
+                if p.stance != "none" or include_none:
+                    s.predictions.append({"actor": p.actor, "mention": p.mention, "target": p.target, "stance": p.stance,
+                                          "score": p.score})
+                if p.stance != "none":
+                    doc.statements.append(Statement(doc.doc_id, doc.date, s.index, s.text, p.actor, p.mention,
+                                                    model.registry.affiliation(p.actor), p.target, p.stance, p.score))
+        if progress:
+            progress(len(part))
     return docs
 
 

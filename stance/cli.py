@@ -86,46 +86,73 @@ def _cmd_analyze(args) -> int:
 
     from .analyze import aggregate, analyze_many
     from .documents import read_documents
+    from .predict import load_model
     from .reports import document_summary, format_sentences, format_table, plot_heatmap, write_dna_csv, write_jsonl
+    from .schema import InputError
 
-    docs = chain.from_iterable(read_documents(p) for p in args.files)
-    results = []
+    # Every output path is checked before any work; statements are appended as documents finish.
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            raise InputError(f"--out {out}: exists and is not a folder")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            jsonl = open(out / "statements.jsonl", "w", encoding="utf-8")
+            dna = open(out / "statements_dna.csv", "w", encoding="utf-8", newline="")
+        except OSError as err:
+            raise InputError(f"--out {out}: cannot write there ({err.strerror})") from None
+        write_dna_csv([], dna)  # the header
     try:
         from tqdm.auto import tqdm
     except ImportError:  # tqdm comes with transformers; the bar is a convenience
-        def tqdm(x, **_):
-            return x
-    from .predict import load_model
-
+        tqdm = None
+    to_stdout = args.format == "jsonl" and not out
+    bar = tqdm(desc="analysing", unit=" sentences") if tqdm and not to_stdout else None
     model = load_model(args.model, quantize=args.quantize)
-    for result in tqdm(analyze_many(docs, model, include_none=args.sentences), desc="documents", unit="doc",
-                       disable=args.format == "jsonl" and not args.out):
-        results.append(result)
-        if args.format == "jsonl" and not args.out:
-            for st in result.statements:
-                print(json.dumps(st.__dict__, ensure_ascii=False))
+    docs = chain.from_iterable(read_documents(p) for p in args.files)
+    results, interrupted = [], False
+    try:
+        for result in analyze_many(docs, model, include_none=args.sentences, progress=bar.update if bar is not None else None):
+            results.append(result)
+            if to_stdout:
+                for st in result.statements:
+                    print(json.dumps(st.__dict__, ensure_ascii=False), flush=True)
+            if out is not None:
+                write_jsonl(result.statements, jsonl)
+                write_dna_csv(result.statements, dna, include_neutral=args.include_neutral, header=False)
+                jsonl.flush()
+                dna.flush()
+            if args.format == "table" and args.sentences:
+                print(f"== {result.doc_id} ==\n{format_sentences(result)}\n")
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+        if out is not None:
+            jsonl.close()
+            dna.close()
     statements = [st for r in results for st in r.statements]
     cells = aggregate(statements, rollup=args.rollup)
     if args.format == "table":
-        if args.sentences:
-            for r in results:
-                print(f"== {r.doc_id} ==")
-                print(format_sentences(r) + "\n")
         print(format_table(cells))
         if len(results) > 1:
             print("\n" + document_summary(results))
-    elif args.format == "csv" and not args.out:
+    elif args.format == "csv" and not out:
         write_dna_csv(statements, sys.stdout, include_neutral=args.include_neutral)
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        write_jsonl(statements, out / "statements.jsonl")
-        write_dna_csv(statements, out / "statements_dna.csv", include_neutral=args.include_neutral)
+    if out is not None:
         (out / "table.json").write_text(json.dumps([c.__dict__ for c in cells], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (out / "documents.txt").write_text(document_summary(results) + "\n", encoding="utf-8")
+        written = ["statements.jsonl", "statements_dna.csv", "table.json", "documents.txt"]
         if cells:
             plot_heatmap(cells, out / "heatmap.png")
-        print(f"wrote statements.jsonl, statements_dna.csv, table.json, documents.txt, heatmap.png to {out}", file=sys.stderr)
+            written.append("heatmap.png")
+        print(f"wrote {', '.join(written)} to {out}", file=sys.stderr)
+    if interrupted:
+        done = sum(len(r.sentences) for r in results)
+        print(f"stance analyze: interrupted; {len(results)} document(s), {done} sentences done"
+              + (f", their results are in {out}" if out is not None else ""), file=sys.stderr)
+        return 130
     return 0
 
 

@@ -74,7 +74,8 @@ def write_jsonl(statements: Iterable, path: str | Path | IO[str]) -> int:
 DNA_COLUMNS = ["document", "date", "actor", "affiliation", "concept", "agreement", "text"]
 
 
-def write_dna_csv(statements: Iterable, path: str | Path | IO[str], include_neutral: bool = False) -> int:
+def write_dna_csv(statements: Iterable, path: str | Path | IO[str], include_neutral: bool = False,
+                  header: bool = True) -> int:
     """Statements in the shape discourse network analysis tools import: one row per statement with
     document, date, actor (person), affiliation (organization), concept (target), agreement (yes/no)
     and the sentence. DNA's agreement qualifier is binary, so neutral statements are left out unless
@@ -82,7 +83,8 @@ def write_dna_csv(statements: Iterable, path: str | Path | IO[str], include_neut
     n = 0
     with _opened(path) as f:
         writer = csv.writer(f)
-        writer.writerow(DNA_COLUMNS)
+        if header:  # appending to an open file: the header was written once, first
+            writer.writerow(DNA_COLUMNS)
         for st in statements:
             if st.stance == "neutral" and not include_neutral:
                 continue

@@ -212,3 +212,44 @@ def test_an_ensemble_dominated_by_one_member_says_so(tmp_path, capsys):
     assert "carries weight 0.95" in warning and "**Warning:**" in (out / "README.md").read_text()
     assert main(["evaluate", str(out), "--data", str(TINY_DATA)]) == 0
     assert "carries weight 0.95" in capsys.readouterr().err
+
+
+def test_long_documents_are_scored_in_chunks_with_progress(baseline_run):
+    from stance.analyze import analyze_many
+
+    text = " ".join(f"Russia demands neutrality on day {i}." for i in range(600))
+    seen = []
+    (result,) = analyze_many([text], baseline_run, sentences_per_chunk=100, progress=seen.append)
+    assert len(result.sentences) == 600 and seen == [100] * 6
+
+
+def test_analyze_checks_outputs_first_and_keeps_work_on_interrupt(baseline_run, tmp_path, monkeypatch, capsys):
+    import json
+
+    import stance.analyze
+    from stance.cli import main
+
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps({"doc_id": f"d{i}", "text": "Russia demands that Ukraine stay neutral."}) + "\n"
+                            for i in range(3)))
+    taken = tmp_path / "taken"
+    taken.write_text("a file")
+    assert main(["analyze", str(docs), "--model", str(baseline_run), "--out", str(taken)]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+
+    real = stance.analyze.analyze_many
+
+    def interrupted(*args, **kwargs):
+        for i, result in enumerate(real(*args, **kwargs, docs_per_batch=1)):
+            if i == 2:
+                raise KeyboardInterrupt
+            yield result
+
+    monkeypatch.setattr(stance.analyze, "analyze_many", interrupted)
+    out = tmp_path / "out"
+    assert main(["analyze", str(docs), "--model", str(baseline_run), "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted; 2 document(s)" in err and str(out) in err
+    lines = (out / "statements.jsonl").read_text().splitlines()
+    assert {json.loads(l)["doc_id"] for l in lines} <= {"d0", "d1"} and (out / "table.json").is_file()
+    assert (out / "statements_dna.csv").read_text().count("document,date") == 1
