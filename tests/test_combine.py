@@ -83,6 +83,13 @@ def test_run_with_ensemble_saves_once_and_applies_it(tiny_encoder, tmp_path):
                     tfidf.predict_proba(examples)], entry["weights"])
     got = model.predict_proba(examples)
     assert np.allclose(got, expected) and np.allclose(got.sum(axis=1), 1)
+    # the dev scores the ensemble was fitted on are the saved members' own scores on dev
+    from stance.evaluate import compute_metrics
+    from stance.scorers import labels_of
+
+    dev = record_pairs(read_records(TINY_DATA, model.targets))
+    alone = compute_metrics(labels_of(transformer.predict_proba(dev)), [e.label for e in dev])["macro_f1"]
+    assert abs(info["dev_macro_f1_transformer"] - alone) < 1e-6
 
     (out / "tfidf.joblib").write_bytes(b"not a joblib file")
     with pytest.raises(RunError, match="tfidf.joblib has 17 bytes"):

@@ -126,8 +126,7 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
         # little on padding and the metrics do not depend on the order.
         return ds.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True).sort("length").remove_columns("length")
 
-    dev_ds = by_length(pairs_to_dataset(dev_ex, formatter).map(tokenize, batched=True, remove_columns=columns)
-                       .add_column("row", list(range(len(dev_ex)))))
+    dev_ds = by_length(pairs_to_dataset(dev_ex, formatter).map(tokenize, batched=True, remove_columns=columns))
     # Each epoch is scored on every dev stance pair and a seeded share of the none pairs (a large
     # dev set would otherwise cost more than training); the none calibration, the collapse check,
     # the ensemble and the reports use all dev pairs.
@@ -188,19 +187,13 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
     elif t.calibrate_none:
         logger.warning("calibrate_none: the model has no linear `classifier` head; skipped")
     collapse = detect_collapse(labels_of(dev_logits), [LABELS[i] for i in dev_pred.label_ids])
-    # The calibrated dev probabilities in dev_ex order: an ensemble is fitted on them without
-    # scoring dev a second time.
-    dev_proba = np.zeros_like(dev_logits, dtype=np.float64)
-    dev_proba[np.array(dev_ds["row"])] = torch.softmax(torch.from_numpy(dev_logits).float(), dim=-1).numpy()
     history = [h for h in trainer.state.log_history if "eval_macro_f1" in h]
     info = {"type": "transformer", "train_runtime_s": result.metrics.get("train_runtime"), "train_pairs": len(train_ex),
             "train_steps": trainer.state.global_step, "best_checkpoint": trainer.state.best_model_checkpoint,
             f"best_dev_{t.selection_metric}": trainer.state.best_metric,
             "dev_history": [{k: h[k] for k in ("epoch", "eval_macro_f1", "eval_f_avg", "eval_loss") if k in h} for h in history],
             "encoder": settings["encoder"], "seed": seed, "collapsed": collapse, **calibration}
-    scorer = TransformerScorer(trainer.model.eval(), tokenizer, formatter, batch_size=t.eval_batch_size)
-    scorer.dev_proba_ = dev_proba  # for fit_ensemble; not saved
-    return scorer, info
+    return TransformerScorer(trainer.model.eval(), tokenizer, formatter, batch_size=t.eval_batch_size), info
 
 
 class TrainingError(RuntimeError):
@@ -360,14 +353,8 @@ def fit_ensemble(members: dict, dev_ex: Sequence[PairExample], training: Trainin
         return compute_metrics(labels_of(proba), gold)[metric]
 
     names = list(members)
-    def dev_proba(member):
-        cached = getattr(member, "dev_proba_", None)  # a transformer's calibrated dev scores from its training
-        if cached is not None and len(cached) == len(dev_ex):
-            return cached
-        return member.predict_proba(dev_ex, batch_size=training.eval_batch_size) if getattr(
-            member, "takes_batch_size", False) else member.predict_proba(dev_ex)
-
-    dev = {n: dev_proba(m) for n, m in members.items()}
+    dev = {n: (m.predict_proba(dev_ex, batch_size=training.eval_batch_size) if getattr(m, "takes_batch_size", False)
+               else m.predict_proba(dev_ex)) for n, m in members.items()}
     temperatures = {n: fit_temperature(dev[n], gold) if getattr(members[n], "fit_temperature", False) else 1.0 for n in names}
     dev = {n: apply_temperature(p, temperatures[n]) if temperatures[n] != 1.0 else p for n, p in dev.items()}
     if weights is None:
