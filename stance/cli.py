@@ -26,6 +26,18 @@ def _cmd_evaluate(args) -> int:
     from .evaluate import evaluate_run, format_confusion, format_report, plot_confusion
     from .model import StanceModel
 
+    from .schema import InputError
+
+    # Output paths are checked before the work: a mistake costs nothing.
+    if args.png and Path(args.png).exists() and not Path(args.png).is_dir():
+        raise InputError(f"--png {args.png}: exists and is not a folder")
+    if args.json:
+        if Path(args.json).is_dir():
+            raise InputError(f"--json {args.json}: is a folder; give a file name")
+        try:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError(f"--json {args.json}: cannot create its folder ({err.strerror})") from None
     runs = [args.run, *args.compare]
     models = [StanceModel.from_pretrained(r) for r in runs]
     out = {}

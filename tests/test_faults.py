@@ -253,3 +253,16 @@ def test_analyze_checks_outputs_first_and_keeps_work_on_interrupt(baseline_run, 
     lines = (out / "statements.jsonl").read_text().splitlines()
     assert {json.loads(l)["doc_id"] for l in lines} <= {"d0", "d1"} and (out / "table.json").is_file()
     assert (out / "statements_dna.csv").read_text().count("document,date") == 1
+
+
+def test_evaluate_checks_its_outputs_before_the_work(baseline_run, tmp_path, capsys):
+    from stance.cli import main
+
+    from .conftest import TINY_DATA
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["evaluate", str(baseline_run), "--data", str(TINY_DATA), "--png", str(blocker)]) == 2
+    assert "--png" in capsys.readouterr().err
+    assert main(["evaluate", str(baseline_run), "--data", str(TINY_DATA), "--json", str(tmp_path / "new" / "r.json")]) == 0
+    assert (tmp_path / "new" / "r.json").is_file()
