@@ -67,12 +67,14 @@ def analyze(document: str | dict, model=None, *, context_sentences: int = 3, inc
 
 
 def analyze_many(documents: Iterable[str | dict], model=None, *, context_sentences: int = 3, include_none: bool = False,
-                 batch_size: int = 64, docs_per_batch: int = 32, sentences_per_chunk: int = 256,
-                 progress: Callable[[int], None] | None = None) -> Iterator[DocumentAnalysis]:
+                 batch_size: int = 64, docs_per_batch: int = 32, sentences_per_chunk: int = 64,
+                 progress: Callable[[int, list], None] | None = None) -> Iterator[DocumentAnalysis]:
     """Analyse a stream of documents lazily, ``docs_per_batch`` at a time.
 
     Memory stays bounded: sentences are scored ``sentences_per_chunk`` at a time, also inside one
-    long document. ``progress(n)`` is called after each chunk with the number of sentences it scored.
+    long document. ``progress(n, statements)`` is called after each chunk with the number of
+    sentences it scored and the statements found in them, so a caller can write results as they
+    come (a long document then loses nothing already scored when the job is stopped).
     """
     loaded = load_model(model)
     batch: list[DocumentAnalysis] = []
@@ -107,6 +109,7 @@ def _score(docs: list[DocumentAnalysis], model, include_none: bool, batch_size: 
     owners = [(doc, s) for doc in docs for s in doc.sentences]
     for start in range(0, len(owners), chunk):
         part = owners[start:start + chunk]
+        found: list[Statement] = []
         inputs = [scoring.SentenceInput(s.text, s.context, doc.date,
                                         [(a["actor"], a["mention"]) for a in s.actors if a["via"] != "quote"])
                   for doc, s in part]
@@ -116,10 +119,11 @@ def _score(docs: list[DocumentAnalysis], model, include_none: bool, batch_size: 
                     s.predictions.append({"actor": p.actor, "mention": p.mention, "target": p.target, "stance": p.stance,
                                           "score": p.score})
                 if p.stance != "none":
-                    doc.statements.append(Statement(doc.doc_id, doc.date, s.index, s.text, p.actor, p.mention,
-                                                    model.registry.affiliation(p.actor), p.target, p.stance, p.score))
+                    found.append(Statement(doc.doc_id, doc.date, s.index, s.text, p.actor, p.mention,
+                                           model.registry.affiliation(p.actor), p.target, p.stance, p.score))
+                    doc.statements.append(found[-1])
         if progress:
-            progress(len(part))
+            progress(len(part), found)
     return docs
 
 

@@ -122,18 +122,24 @@ def _cmd_analyze(args) -> int:
     bar = tqdm(desc="analysing", unit=" sentences") if tqdm and not to_stdout else None
     model = load_model(args.model, quantize=args.quantize)
     docs = chain.from_iterable(read_documents(p) for p in args.files)
-    results, interrupted = [], False
+    results, interrupted, done = [], False, [0]
+
+    def chunk_done(n: int, found: list) -> None:  # statements reach the outputs chunk by chunk
+        done[0] += n
+        if bar is not None:
+            bar.update(n)
+        if to_stdout:
+            for st in found:
+                print(json.dumps(st.__dict__, ensure_ascii=False), flush=True)
+        if out is not None:
+            write_jsonl(found, jsonl)
+            write_dna_csv(found, dna, include_neutral=args.include_neutral, header=False)
+            jsonl.flush()
+            dna.flush()
+
     try:
-        for result in analyze_many(docs, model, include_none=args.sentences, progress=bar.update if bar is not None else None):
+        for result in analyze_many(docs, model, include_none=args.sentences, progress=chunk_done):
             results.append(result)
-            if to_stdout:
-                for st in result.statements:
-                    print(json.dumps(st.__dict__, ensure_ascii=False), flush=True)
-            if out is not None:
-                write_jsonl(result.statements, jsonl)
-                write_dna_csv(result.statements, dna, include_neutral=args.include_neutral, header=False)
-                jsonl.flush()
-                dna.flush()
             if args.format == "table" and args.sentences:
                 print(f"== {result.doc_id} ==\n{format_sentences(result)}\n")
     except KeyboardInterrupt:
@@ -161,8 +167,7 @@ def _cmd_analyze(args) -> int:
             written.append("heatmap.png")
         print(f"wrote {', '.join(written)} to {out}", file=sys.stderr)
     if interrupted:
-        done = sum(len(r.sentences) for r in results)
-        print(f"stance analyze: interrupted; {len(results)} document(s), {done} sentences done"
+        print(f"stance analyze: interrupted; {len(results)} document(s) and {done[0]} sentences done"
               + (f", their results are in {out}" if out is not None else ""), file=sys.stderr)
         return 130
     return 0

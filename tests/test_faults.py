@@ -219,8 +219,9 @@ def test_long_documents_are_scored_in_chunks_with_progress(baseline_run):
 
     text = " ".join(f"Russia demands neutrality on day {i}." for i in range(600))
     seen = []
-    (result,) = analyze_many([text], baseline_run, sentences_per_chunk=100, progress=seen.append)
-    assert len(result.sentences) == 600 and seen == [100] * 6
+    (result,) = analyze_many([text], baseline_run, sentences_per_chunk=100, progress=lambda n, found: seen.append((n, found)))
+    assert len(result.sentences) == 600 and [n for n, _ in seen] == [100] * 6
+    assert sum(len(found) for _, found in seen) == len(result.statements)
 
 
 def test_analyze_checks_outputs_first_and_keeps_work_on_interrupt(baseline_run, tmp_path, monkeypatch, capsys):
