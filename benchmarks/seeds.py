@@ -22,7 +22,7 @@ from stance.data import record_pairs
 from stance.evaluate import compute_metrics
 from stance.model import StanceModel
 from stance.schema import read_records
-from stance.scorers import Ensemble, _proba, labels_of
+from stance.scorers import Ensemble, scorer_proba, labels_of
 from training.config import load_config
 
 from .runs import machine, mean_std, train_all
@@ -39,7 +39,7 @@ def member_scores(run_dir: Path, files: dict[str, str], batch_size: int = 128) -
     for split, path in files.items():
         examples = record_pairs(read_records(path, model.targets))
         gold = [e.label for e in examples]
-        probas = {name: _proba(member, examples, batch_size) for name, member in members}
+        probas = {name: scorer_proba(member, examples, batch_size) for name, member in members}
         systems = {name: labels_of(p) for name, p in probas.items()}
         if isinstance(scorer, Ensemble):  # the ensemble's own arithmetic on the members' scores: no second pass
             tempered = [p if t == 1.0 else apply_temperature(p, t) for p, t in zip(probas.values(), scorer.temperatures)]

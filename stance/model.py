@@ -30,7 +30,7 @@ from .actors import ActorRegistry
 from .data import InputFormatter, InputSettings, PairExample
 from .integrity import MANIFEST, check_manifest, write_manifest
 from .schema import LABELS, DataError, Target, load_targets
-from .scorers import Ensemble, RunError, _proba, labels_of, load_scorer, save_scorer, type_name
+from .scorers import Ensemble, RunError, scorer_proba, labels_of, load_scorer, save_scorer, type_name
 
 RUN_META = "stance.json"
 FORMAT_VERSION = 2
@@ -68,7 +68,7 @@ class StanceModel:
         """Probabilities, shape ``(len(examples), 4)``, columns in ``LABELS`` order."""
         if not examples:
             return np.zeros((0, len(LABELS)))
-        return _proba(self.scorer, examples, batch_size)
+        return scorer_proba(self.scorer, examples, batch_size)
 
     def predict(self, examples: Sequence[PairExample], batch_size: int | None = None) -> list[str]:
         """The most probable label of each example."""

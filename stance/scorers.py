@@ -104,7 +104,8 @@ def type_name(scorer) -> str:
     return name
 
 
-def _proba(scorer, examples, batch_size: int | None) -> np.ndarray:
+def scorer_proba(scorer, examples, batch_size: int | None = None) -> np.ndarray:
+    """Any scorer's probabilities; ``batch_size`` reaches the scorers that batch (transformers, ensembles)."""
     if getattr(scorer, "takes_batch_size", False):
         return scorer.predict_proba(examples, batch_size=batch_size)
     return scorer.predict_proba(examples)
@@ -133,7 +134,7 @@ class Ensemble:
             raise ValueError("Ensemble: scorers, weights, temperatures and names must have the same length")
 
     def predict_proba(self, examples: Sequence, batch_size: int | None = None) -> np.ndarray:
-        probas = [_proba(scorer, examples, batch_size) for scorer in self.scorers]
+        probas = [scorer_proba(scorer, examples, batch_size) for scorer in self.scorers]
         return mix([p if t == 1.0 else apply_temperature(p, t) for p, t in zip(probas, self.temperatures)], self.weights)
 
     def predict(self, examples: Sequence) -> list[str]:
@@ -292,5 +293,5 @@ def load_scorer(directory: str | Path, entry: dict, formatter, device: str | Non
     return scorer
 
 
-__all__ = ["Ensemble", "RunError", "TransformerScorer", "labels_of", "load_scorer",
+__all__ = ["Ensemble", "RunError", "TransformerScorer", "labels_of", "scorer_proba", "load_scorer",
            "register_scorer", "save_scorer", "scorer_class", "type_name"]

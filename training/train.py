@@ -39,7 +39,7 @@ from stance.data import InputFormatter, PairExample, pairs_to_dataset, record_pa
 from stance.evaluate import compute_metrics, evaluate_run, format_confusion, format_report, plot_confusion, save_report
 from stance.model import StanceModel
 from stance.schema import LABELS, load_targets, read_records
-from stance.scorers import Ensemble, TransformerScorer, labels_of, scorer_class
+from stance.scorers import Ensemble, TransformerScorer, labels_of, scorer_class, scorer_proba
 
 from .config import Config, ConfigError, TrainingSettings, hf_arguments, load_config, resolve_scorer
 
@@ -353,8 +353,7 @@ def fit_ensemble(members: dict, dev_ex: Sequence[PairExample], training: Trainin
         return compute_metrics(labels_of(proba), gold)[metric]
 
     names = list(members)
-    dev = {n: (m.predict_proba(dev_ex, batch_size=training.eval_batch_size) if getattr(m, "takes_batch_size", False)
-               else m.predict_proba(dev_ex)) for n, m in members.items()}
+    dev = {n: scorer_proba(m, dev_ex, training.eval_batch_size) for n, m in members.items()}
     temperatures = {n: fit_temperature(dev[n], gold) if getattr(members[n], "fit_temperature", False) else 1.0 for n in names}
     dev = {n: apply_temperature(p, temperatures[n]) if temperatures[n] != 1.0 else p for n, p in dev.items()}
     if weights is None:
