@@ -17,7 +17,6 @@ import json
 import logging
 from pathlib import Path
 
-from stance.combine import apply_temperature, mix
 from stance.data import record_pairs
 from stance.evaluate import compute_metrics
 from stance.model import StanceModel
@@ -42,8 +41,7 @@ def member_scores(run_dir: Path, files: dict[str, str], batch_size: int = 128) -
         probas = {name: scorer_proba(member, examples, batch_size) for name, member in members}
         systems = {name: labels_of(p) for name, p in probas.items()}
         if isinstance(scorer, Ensemble):  # the ensemble's own arithmetic on the members' scores: no second pass
-            tempered = [p if t == 1.0 else apply_temperature(p, t) for p, t in zip(probas.values(), scorer.temperatures)]
-            systems["ensemble"] = labels_of(mix(tempered, scorer.weights))
+            systems["ensemble"] = labels_of(scorer.combine(list(probas.values())))
         for name, predicted in systems.items():
             m = compute_metrics(predicted, gold)
             out.setdefault(name, {})[split] = {k: m[k] for k in METRICS} | {

@@ -134,8 +134,12 @@ class Ensemble:
             raise ValueError("Ensemble: scorers, weights, temperatures and names must have the same length")
 
     def predict_proba(self, examples: Sequence, batch_size: int | None = None) -> np.ndarray:
-        probas = [scorer_proba(scorer, examples, batch_size) for scorer in self.scorers]
-        return mix([p if t == 1.0 else apply_temperature(p, t) for p, t in zip(probas, self.temperatures)], self.weights)
+        return self.combine([scorer_proba(scorer, examples, batch_size) for scorer in self.scorers])
+
+    def combine(self, member_probas: Sequence[np.ndarray]) -> np.ndarray:
+        """The ensemble's probabilities from its members' (in member order): tempered, then weighed."""
+        return mix([p if t == 1.0 else apply_temperature(p, t) for p, t in zip(member_probas, self.temperatures)],
+                   self.weights)
 
     def predict(self, examples: Sequence) -> list[str]:
         return labels_of(self.predict_proba(examples))
