@@ -163,7 +163,8 @@ class TransformerScorer:
     """A sequence-classification checkpoint scoring pairs built by an :class:`InputFormatter`.
 
     Args:
-        model: A ``transformers`` model for sequence classification (its ``id2label`` holds the labels).
+        model: A ``transformers`` model for sequence classification (its ``id2label`` holds the labels),
+            or a :class:`~stance.pooling.MeanPoolingClassifier`.
         tokenizer: Its tokenizer.
         formatter: Builds and encodes the two input segments (the run's input contract).
         batch_size: Pairs per forward pass.
@@ -179,6 +180,16 @@ class TransformerScorer:
         self.tokenizer = tokenizer
         self.formatter = formatter
         self.batch_size = batch_size
+        self._remembered: tuple[tuple, np.ndarray] | None = None
+
+    def remember(self, examples: Sequence, proba: np.ndarray) -> None:
+        """Answer ``predict_proba`` on exactly these ``examples`` (equal, in the same order) with
+        ``proba``, computed elsewhere by this same model (training scores dev once; fitting an
+        ensemble and writing the dev report reuse it). Not saved with the model."""
+        proba = np.asarray(proba, dtype=np.float64)
+        if proba.shape != (len(examples), len(LABELS)):
+            raise ValueError(f"remember: {proba.shape} probabilities for {len(examples)} examples")
+        self._remembered = (tuple(examples), proba)
 
     def predict_proba(self, examples: Sequence, batch_size: int | None = None) -> np.ndarray:
         with _import_lock:
@@ -186,6 +197,9 @@ class TransformerScorer:
 
         if not len(examples):
             return np.zeros((0, len(LABELS)))
+        if self._remembered is not None and len(examples) == len(self._remembered[0]) \
+                and tuple(examples) == self._remembered[0]:
+            return self._remembered[1].copy()
         batch_size = batch_size or self.batch_size
         encoded = self.formatter.encode(self.tokenizer, [self.formatter.segments(e) for e in examples])
         lengths = [len(ids) for ids in encoded["input_ids"]]
@@ -207,22 +221,36 @@ class TransformerScorer:
     def predict(self, examples: Sequence) -> list[str]:
         return labels_of(self.predict_proba(examples))
 
+    @property
+    def pooling(self) -> str:
+        """``mean`` for a :class:`~stance.pooling.MeanPoolingClassifier`, ``cls`` for a standard classifier."""
+        return "mean" if type(self.model).__name__ == "MeanPoolingClassifier" else "cls"
+
     def save_pretrained(self, directory: str | Path) -> None:
         self.model.save_pretrained(str(directory))
         self.tokenizer.save_pretrained(str(directory))
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path, formatter, device: str | None = None, quantize: str | None = None):
+    def from_pretrained(cls, directory: str | Path, formatter, device: str | None = None, quantize: str | None = None,
+                        pooling: str = "cls"):
         """Load the checkpoint in ``directory``; ``quantize="int8"`` applies torch's dynamic int8
-        quantization to the linear layers (about twice as fast on CPU, slightly less accurate)."""
+        quantization to the linear layers (about twice as fast on CPU, slightly less accurate);
+        ``pooling="mean"`` loads a :class:`~stance.pooling.MeanPoolingClassifier`."""
         if quantize not in (None, "int8"):
             raise ValueError(f"quantize must be None or 'int8', got {quantize!r}")
+        if pooling not in ("cls", "mean"):
+            raise RunError(f"{directory}: unknown pooling {pooling!r} (known: cls, mean)")
         AutoModelForSequenceClassification, AutoTokenizer = _auto_classes()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tokenizer = AutoTokenizer.from_pretrained(directory)
-                model = AutoModelForSequenceClassification.from_pretrained(directory)
+                if pooling == "mean":
+                    with _import_lock:
+                        from .pooling import MeanPoolingClassifier
+                    model = MeanPoolingClassifier.from_pretrained(directory)
+                else:
+                    model = AutoModelForSequenceClassification.from_pretrained(directory)
         except Exception as err:  # OSError, safetensors errors, JSON errors: all mean a damaged run
             raise RunError(f"{directory}: model weights or tokenizer cannot be loaded: {err}") from err
         id2label = {int(k): v for k, v in model.config.id2label.items()}
@@ -264,7 +292,7 @@ def save_scorer(scorer, directory: str | Path, name: str) -> dict:
     if isinstance(scorer, TransformerScorer):
         directory.mkdir(parents=True, exist_ok=True)
         scorer.save_pretrained(directory)
-        return {"type": kind, "path": "."}
+        return {"type": kind, "path": ".", **({"pooling": "mean"} if scorer.pooling == "mean" else {})}
     import joblib
 
     joblib.dump(scorer, directory / f"{name}.joblib")
@@ -281,7 +309,8 @@ def load_scorer(directory: str | Path, entry: dict, formatter, device: str | Non
             return Ensemble(members, entry["weights"], entry.get("temperatures"),
                             [m.get("name", f"scorer{i}") for i, m in enumerate(entry["members"])])
         if kind == "transformer":
-            return TransformerScorer.from_pretrained(directory / entry.get("path", "."), formatter, device, quantize)
+            return TransformerScorer.from_pretrained(directory / entry.get("path", "."), formatter, device, quantize,
+                                                     entry.get("pooling", "cls"))
         cls = scorer_class(kind)
         path = directory / entry["file"]
     except (KeyError, TypeError, ValueError) as err:

@@ -59,6 +59,10 @@ class TransformerSettings:
                            "a hub id (needs network)")
     encoder_sha256: str | None = setting("default", "expected sha256 of the encoder's model.safetensors; default = "
                                          "the packaged encoder's known hash; null = no check")
+    pooling: Literal["cls", "mean"] = setting(
+        "cls", "what the classification head reads: cls = the first token through the encoder's pooler (a standard "
+        "AutoModelForSequenceClassification); mean = the mean of all token vectors (how sentence-transformers "
+        "encoders such as the default were trained; saved as the encoder plus head.safetensors)")
 
 
 @dataclass
@@ -96,6 +100,8 @@ class TrainingSettings:
     batch_size: int = setting(32, "training pairs per device per step", hf="per_device_train_batch_size")
     eval_batch_size: int = setting(128, "pairs per step when evaluating and predicting", hf="per_device_eval_batch_size")
     learning_rate: float = setting(5e-5, "peak learning rate of AdamW", hf="learning_rate")
+    head_learning_rate: float = setting(0.0, "peak learning rate of the new classification head (0: learning_rate); a "
+                                        "fresh head can learn faster than the pretrained encoder may move")
     weight_decay: float = setting(0.01, "AdamW weight decay", hf="weight_decay")
     warmup_ratio: float = setting(0.1, "share of steps spent warming up the learning rate linearly",
                                   hf="warmup_steps")  # a float in [0, 1) is a share of all steps
@@ -265,6 +271,7 @@ def _check(cfg: Config) -> None:
         ("training.batch_size", t.batch_size, t.batch_size >= 1),
         ("training.eval_batch_size", t.eval_batch_size, t.eval_batch_size >= 1),
         ("training.learning_rate", t.learning_rate, t.learning_rate > 0),
+        ("training.head_learning_rate", t.head_learning_rate, t.head_learning_rate >= 0),
         ("training.warmup_ratio", t.warmup_ratio, 0 <= t.warmup_ratio < 1),
         ("training.none_keep", t.none_keep, 0 < t.none_keep <= 1),
         ("training.hard_none_keep", t.hard_none_keep, 0 < t.hard_none_keep <= 1),

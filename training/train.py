@@ -113,26 +113,25 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
         torch.set_num_threads(t.num_threads)
     encoder = resolve_encoder(settings["encoder"], settings["encoder_sha256"])
     tokenizer = AutoTokenizer.from_pretrained(encoder)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        encoder, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
+    if settings.get("pooling", "cls") == "mean":
+        from stance.pooling import MeanPoolingClassifier
+
+        model = MeanPoolingClassifier.from_encoder(encoder, dict(enumerate(LABELS)))
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(
+            encoder, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
+            label2id={l: i for i, l in enumerate(LABELS)})
 
     def tokenize(batch):
         return formatter.encode(tokenizer, list(zip(batch["first"], batch["second"])))
 
     columns = ["first", "second", "target", "actor"]
     train_ds = pairs_to_dataset(train_ex, formatter).map(tokenize, batched=True, remove_columns=columns)
-    def by_length(ds):
-        # Trainer pads each eval batch to its longest input; evaluating in length order wastes
-        # little on padding and the metrics do not depend on the order.
-        return ds.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True).sort("length").remove_columns("length")
-
-    dev_ds = by_length(pairs_to_dataset(dev_ex, formatter).map(tokenize, batched=True, remove_columns=columns))
     # Each epoch is scored on every dev stance pair and a seeded share of the none pairs (a large
     # dev set would otherwise cost more than training); the none calibration, the collapse check,
     # the ensemble and the reports use all dev pairs.
     epoch_dev = subsample_none(list(dev_ex), t.dev_none_keep, t.dev_none_keep, seed)
-    epoch_ds = dev_ds if len(epoch_dev) == len(dev_ex) else by_length(
-        pairs_to_dataset(epoch_dev, formatter).map(tokenize, batched=True, remove_columns=columns))
+    epoch_ds = pairs_to_dataset(epoch_dev, formatter).map(tokenize, batched=True, remove_columns=columns)
     weights = torch.tensor(class_weights([e.label for e in train_ex], t.class_weights), dtype=torch.float)
     logger.info("class weights (%s): %s", t.class_weights, dict(zip(LABELS, weights.round(decimals=3).tolist())))
 
@@ -166,34 +165,61 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
     callbacks = [EarlyStoppingCallback(t.early_stopping_patience)] if t.early_stopping_patience > 0 else []
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=epoch_ds, processing_class=tokenizer,
                       data_collator=DataCollatorWithPadding(tokenizer), compute_loss_func=weighted_loss,
-                      compute_metrics=metrics, callbacks=callbacks)
+                      compute_metrics=metrics, callbacks=callbacks,
+                      optimizers=(head_and_body_optimizer(model, t), None) if t.head_learning_rate > 0 else (None, None))
     checkpoint = last_complete_checkpoint(work_dir) if resume else None
     if resume:
         logger.info("resuming from %s", checkpoint or "scratch (no checkpoint found)")
     result = trainer.train(resume_from_checkpoint=checkpoint)
+    # All dev pairs are scored once, by the scorer itself: Trainer.predict returns rows in its
+    # sampler's order (length-grouped, shuffled), not in the order of dev_ex.
+    scorer = TransformerScorer(trainer.model.eval(), tokenizer, formatter, batch_size=t.eval_batch_size)
+    dev_proba = scorer.predict_proba(dev_ex)
+    gold = [e.label for e in dev_ex]
     calibration = {}
     head = getattr(trainer.model, "classifier", None)
-    dev_pred = trainer.predict(dev_ds)
-    dev_logits = dev_pred.predictions.copy()
     if t.calibrate_none and isinstance(head, torch.nn.Linear) and head.bias is not None:
-        offset, before, after = choose_none_offset(dev_pred.predictions, dev_pred.label_ids, t.selection_metric)
+        # log-probabilities are the logits up to a constant per row: the same offset, the same argmax
+        logits = np.log(np.clip(dev_proba, 1e-300, None))
+        offset, before, after = choose_none_offset(logits, np.array([LABELS.index(g) for g in gold]), t.selection_metric)
         with torch.no_grad():
             head.bias[LABELS.index("none")] += offset
-        dev_logits[:, LABELS.index("none")] += offset
+        logits[:, LABELS.index("none")] += offset
+        dev_proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+        dev_proba /= dev_proba.sum(axis=1, keepdims=True)
         name = t.selection_metric
         calibration = {"none_logit_offset": offset, f"dev_{name}_before_calibration": before,
                        f"dev_{name}_after_calibration": after}
         logger.info("none calibration: offset %+.2f, dev %s %.3f -> %.3f", offset, name, before, after)
     elif t.calibrate_none:
         logger.warning("calibrate_none: the model has no linear `classifier` head; skipped")
-    collapse = detect_collapse(labels_of(dev_logits), [LABELS[i] for i in dev_pred.label_ids])
+    scorer.remember(dev_ex, dev_proba)  # fitting an ensemble and the dev report reuse these scores
+    collapse = detect_collapse(labels_of(dev_proba), gold)
     history = [h for h in trainer.state.log_history if "eval_macro_f1" in h]
     info = {"type": "transformer", "train_runtime_s": result.metrics.get("train_runtime"), "train_pairs": len(train_ex),
             "train_steps": trainer.state.global_step, "best_checkpoint": trainer.state.best_model_checkpoint,
             f"best_dev_{t.selection_metric}": trainer.state.best_metric,
             "dev_history": [{k: h[k] for k in ("epoch", "eval_macro_f1", "eval_f_avg", "eval_loss") if k in h} for h in history],
             "encoder": settings["encoder"], "seed": seed, "collapsed": collapse, **calibration}
-    return TransformerScorer(trainer.model.eval(), tokenizer, formatter, batch_size=t.eval_batch_size), info
+    return scorer, info
+
+
+def head_and_body_optimizer(model, t: TrainingSettings):
+    """AdamW with ``t.head_learning_rate`` for the ``classifier`` head and ``t.learning_rate`` for the
+    rest; no weight decay on biases and LayerNorm weights (as Trainer's own AdamW). Trainer adds
+    its scheduler (warm-up, decay), which scales both rates alike."""
+    import torch
+
+    groups: dict[tuple[bool, bool], list] = {}
+    for name, param in model.named_parameters():
+        if param.requires_grad:
+            head = name.startswith("classifier.")
+            decay = param.ndim > 1  # biases and normalisation weights are the 1-D parameters
+            groups.setdefault((head, decay), []).append(param)
+    return torch.optim.AdamW(
+        [{"params": params, "lr": t.head_learning_rate if head else t.learning_rate,
+          "weight_decay": t.weight_decay if decay else 0.0} for (head, decay), params in groups.items()],
+        lr=t.learning_rate)
 
 
 class TrainingError(RuntimeError):
@@ -492,10 +518,16 @@ def model_card(cfg: Config, model: StanceModel, reports: dict, info: dict) -> st
         pl = r["overall"]["per_label"]
         rows.append(f"| {name} | {r['pairs']} | {r['overall']['macro_f1']:.3f} | {r['overall']['f_avg']:.3f} | "
                     + " | ".join(f"{pl[l]['f1']:.3f}" for l in LABELS) + f" | {r['end_to_end']['triples']['f1']:.3f} |")
-    use_hf = ("The checkpoint also loads with `AutoModelForSequenceClassification.from_pretrained` and "
-              "`transformers.pipeline(\"text-classification\")` given `{\"text\": first, \"text_pair\": second}` "
-              "inputs built as described above." if transformers_ else
-              "The scorers are scikit-learn estimators saved with joblib (`*.joblib`).")
+    if any(s.get("pooling") == "mean" for s in transformers_.values()):
+        use_hf = ("The transformer reads the mean of its token vectors (`pooling: mean`): `model.safetensors` is "
+                  "the fine-tuned encoder (it loads with `AutoModel.from_pretrained`) and `head.safetensors` the "
+                  "linear head on the masked mean of the last hidden states; `stance` loads both.")
+    elif transformers_:
+        use_hf = ("The checkpoint also loads with `AutoModelForSequenceClassification.from_pretrained` and "
+                  "`transformers.pipeline(\"text-classification\")` given `{\"text\": first, \"text_pair\": second}` "
+                  "inputs built as described above.")
+    else:
+        use_hf = "The scorers are scikit-learn estimators saved with joblib (`*.joblib`)."
     fields = {
         "library_name": "transformers" if transformers_ else "sklearn",
         "base_model": f"base_model: {bases[0]}\n" if bases else "",
