@@ -39,6 +39,16 @@ HOLDER_NOUNS = ("proposal", "proposals", "plan", "plans", "peace plan", "memoran
                 "draft", "drafts", "document", "terms", "conditions", "demands", "position", "formula", "offer",
                 "negotiators", "delegation", "delegations", "officials", "diplomats", "envoy", "envoys", "side",
                 "team", "counterproposal", "counter-proposal", "framework")
+#: Words of a title that describes someone by whom they serve ("Zelensky's adviser Mykhailo
+#: Podolyak", "Podolyak, an adviser to Zelensky", "head of Zelensky's office"): the possessor only
+#: describes the named person and is not a holder (guidelines rule 6.1).
+_TITLE_WORDS = {"adviser", "advisor", "advisers", "aide", "aides", "spokesman", "spokeswoman", "spokesperson",
+                "press", "secretary", "minister", "foreign", "defence", "defense", "prime", "deputy", "national",
+                "security", "chief", "of", "staff", "head", "office", "envoy", "special", "ambassador", "permanent",
+                "representative", "top", "senior", "negotiator", "president", "vice", "the", "a", "an", "to", "team"}
+_TITLE_HEADS = {"adviser", "advisor", "advisers", "aide", "aides", "spokesman", "spokeswoman", "spokesperson",
+                "secretary", "minister", "chief", "head", "office", "envoy", "ambassador", "representative",
+                "negotiator", "president", "team"}
 # Short all-caps aliases ("US", "EU", "UK") collide with ordinary words in lower case ("us").
 _CASE_SENSITIVE_MAX_LEN = 3
 
@@ -208,6 +218,7 @@ class ActorRegistry:
             ['peskov', 'ukraine']
         """
         found = self._match(text, date)
+        found = [m for m in found if not self._describes_other(text, m, found)]
         first: dict[str, Mention] = {}
         for m in found:
             first.setdefault(m.actor, m)
@@ -221,6 +232,38 @@ class ActorRegistry:
                     mentions.append(Mention(people[-1].actor, pron[0], pron[1], pron[2], "pronoun"))
                     mentions.sort(key=lambda m: m.start)
         return mentions
+
+    def _describes_other(self, text: str, m: Mention, found: list[Mention]) -> bool:
+        """Whether ``m`` only names whom another person serves: "M's adviser <person>",
+        "<person>, (an adviser to | head of) M's ..." with nothing but title words in between."""
+        people = [o for o in found if o is not m and o.actor != m.actor and self._is_person(o.actor)]
+        if not people:
+            return False
+
+        def title(span: str) -> bool:
+            words = re.findall(r"[\w'’]+", span.lower())
+            return bool(words) and all(w in _TITLE_WORDS for w in words) and any(w in _TITLE_HEADS for w in words)
+
+        after = text[m.end:]
+        possessive = re.match(r"['’]s?\b", after)
+        if possessive:
+            after = after[possessive.end():]
+        # "M's adviser <person>" / "M's foreign minister, <person>"
+        if possessive and any(o.start >= m.end and title(text[m.end + possessive.end():o.start].strip(" ,"))
+                              for o in people):
+            return True
+        # "<person>, M's adviser" / "<person>, an adviser to M" / "<person>, head of M's office"
+        for o in people:
+            if o.end <= m.start:
+                between = text[o.end:m.start]
+                if between.startswith(",") and (between.strip(" ,") == "" or title(between.strip(" ,"))):
+                    lead = re.findall(r"[\w'’]+", after)[:4]
+                    lead = lead[:next((i for i, w in enumerate(lead) if w.lower() not in _TITLE_WORDS), len(lead))]
+                    if possessive and title(" ".join(lead)):
+                        return True
+                    if not possessive and re.search(r"\b(to|of)\s*$", between):
+                        return True
+        return False
 
     def _pronoun(self, text: str, mentions: list[Mention]) -> tuple[str, int, int] | None:
         """The pronoun that stands for a person named before the sentence, if any: a third-person

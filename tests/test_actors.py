@@ -120,3 +120,23 @@ def test_registry_round_trips_through_yaml(registry, tmp_path):
     path.write_text(registry.to_yaml())
     again = ActorRegistry.load(path=path)
     assert again.actors == registry.actors
+
+
+@pytest.mark.parametrize("text, absent, present", [
+    ("Zelensky's adviser Mykhailo Podolyak ruled out a ceasefire.", "zelensky", "podolyak"),
+    ("Mykhailo Podolyak, an adviser to Zelensky, ruled out a ceasefire.", "zelensky", "podolyak"),
+    ("Andriy Yermak, head of Zelensky's office, said Kyiv would not cede land.", "zelensky", "yermak"),
+    ("Jake Sullivan, Biden's national security adviser, said the door stays open.", "biden", "sullivan"),
+])
+def test_a_possessor_that_only_describes_a_named_person_is_not_a_holder(registry, text, absent, present):
+    found = [m.actor for m in registry.detect(text)]
+    assert present in found and absent not in found
+
+
+@pytest.mark.parametrize("text, actors", [
+    ("Zelensky's adviser Mykhailo Podolyak said Zelensky would never cede Crimea.", {"zelensky", "podolyak"}),
+    ("All statements will be studied to ensure Russia's security, Peskov said.", {"russia", "peskov"}),
+    ("Zelensky's spokesman said the president would not cede land.", {"zelensky"}),
+])
+def test_possessors_that_hold_a_position_stay(registry, text, actors):
+    assert actors <= {m.actor for m in registry.detect(text)}
