@@ -21,7 +21,7 @@ from typing import Sequence
 from .data import record_pairs
 from .model import StanceModel
 from .schema import LABELS, read_records
-from .scorers import Ensemble, labels_of
+from .scorers import Ensemble, labels_of, scorer_proba
 from .scoring import SentenceInput, score_sentences
 
 METRIC_PATH = Path(__file__).resolve().parent / "metrics" / "stance_f1"
@@ -46,6 +46,11 @@ def _summary(m: dict) -> dict:
             "non_none": m["support"] - m["per_label"]["none"]["support"]}
 
 
+def _member_summary(m: dict) -> dict:
+    return {"macro_f1": m["macro_f1"], "f_avg": m["f_avg"],
+            "per_label_f1": {label: v["f1"] for label, v in m["per_label"].items()}}
+
+
 def _prf(correct: int, predicted: int, gold: int) -> dict:
     p = correct / predicted if predicted else 0.0
     r = correct / gold if gold else 0.0
@@ -58,11 +63,21 @@ def evaluate_run(model: str | Path | StanceModel, data: str | Path, batch_size: 
     model = model if isinstance(model, StanceModel) else StanceModel.from_pretrained(model)
     records = read_records(data, model.targets)
     examples = record_pairs(records)
-    proba = model.predict_proba(examples, batch_size=batch_size)
-    predicted = labels_of(proba)
     gold = [e.label for e in examples]
+    members = {}
+    if isinstance(model.scorer, Ensemble) and examples:
+        # each member alone, from the scores the ensemble combines anyway (no second pass)
+        member_probas = [scorer_proba(m, examples, batch_size) for m in model.scorer.scorers]
+        proba = model.scorer.combine(member_probas)
+        members = {name: _member_summary(compute_metrics(labels_of(p), gold))
+                   for name, p in zip(model.scorer.names, member_probas)}
+    else:
+        proba = model.predict_proba(examples, batch_size=batch_size)
+    predicted = labels_of(proba)
     report = {"model": model.path, "model_type": model.kind, "data": str(data), "sentences": len(records),
               "pairs": len(examples), "overall": compute_metrics(predicted, gold)}
+    if members:
+        report["members"] = members
     warning = model.scorer.dominance_warning() if isinstance(model.scorer, Ensemble) else None
     if warning:
         report["warnings"] = [warning]

@@ -18,3 +18,22 @@ def test_seed_table_has_every_member_and_split(tiny_encoder, tmp_path, monkeypat
     systems = report["results"]["1"]
     assert set(systems) == {"transformer", "tfidf", "ensemble"} and set(systems["tfidf"]) == {"dev", TINY_DATA.stem}
     assert "| ensemble |" in out and "± " in out and "min " in out
+
+
+def test_run_reports_give_the_member_scores_a_second_scoring_gives(tiny_encoder, tmp_path):
+    """The seeds table reads each member's scores from the run's reports instead of scoring again:
+    they must be the numbers a fresh scoring of the saved run gives."""
+    from training.config import load_config
+    from training.train import run
+
+    overrides = [o for o in tiny_overrides(tiny_encoder, tmp_path / "run", **{"training.epochs": "1"})
+                 if not o.startswith("model.scorers.tfidf")]
+    run_dir = run(load_config(ROOT / "configs" / "default.yaml", overrides))
+    files = {"dev": str(TINY_DATA), TINY_DATA.stem: str(TINY_DATA)}
+    reported = seeds.reported_scores(run_dir, files)
+    rescored = seeds.member_scores(run_dir, files)
+    assert reported is not None and set(reported) == set(rescored) == {"transformer", "tfidf", "ensemble"}
+    for system, splits in rescored.items():
+        for split, metrics in splits.items():
+            for key, value in metrics.items():
+                assert abs(reported[system][split][key] - value) < 1e-9, (system, split, key)
