@@ -40,6 +40,9 @@ def tiny_encoder(tmp_path_factory) -> Path:
 def tiny_overrides(encoder: Path, output_dir: Path, **extra) -> list[str]:
     items = {
         "model.scorers.transformer.encoder": str(encoder), "model.scorers.transformer.encoder_sha256": "null",
+        # A standard sequence classifier, so outputs can be compared with transformers' own; mean
+        # pooling (the default config's) has its own tests (test_recipe.py).
+        "model.scorers.transformer.pooling": "cls", "training.head_learning_rate": "0",
         "input.max_length": "96",
         "data.train": str(TINY_DATA), "data.dev": str(TINY_DATA), "data.test": f"[{TINY_DATA}]",
         "run.output_dir": str(output_dir), "training.epochs": "2", "training.batch_size": "16",

@@ -62,12 +62,14 @@ def test_default_encoder_is_verified():
         resolve_encoder("./no/such/encoder")
 
 
-def test_resume_from_checkpoint(tiny_encoder, tmp_path, caplog):
+@pytest.mark.parametrize("recipe", [{}, {"model.scorers.transformer.pooling": "mean", "training.head_learning_rate": "5e-3"}],
+                         ids=["cls", "mean pooling with a head rate"])
+def test_resume_from_checkpoint(tiny_encoder, tmp_path, caplog, recipe):
     out = tmp_path / "run"
-    first = tiny_overrides(tiny_encoder, out, **{"training.epochs": "1", "run.keep_checkpoints": "true"})
+    first = tiny_overrides(tiny_encoder, out, **{"training.epochs": "1", "run.keep_checkpoints": "true", **recipe})
     run(load_config(ROOT / "configs" / "default.yaml", first))
     assert list((tmp_path / "run.work").glob("checkpoint-*"))
-    resumed = tiny_overrides(tiny_encoder, out, **{"training.epochs": "2", "run.resume": "true"})
+    resumed = tiny_overrides(tiny_encoder, out, **{"training.epochs": "2", "run.resume": "true", **recipe})
     with caplog.at_level(logging.INFO, logger="stance.train"):
         run(load_config(ROOT / "configs" / "default.yaml", resumed))
     assert any("resuming from" in r.message and "checkpoint-" in r.message for r in caplog.records)
