@@ -60,15 +60,13 @@ def reported_scores(run_dir: Path, files: dict[str, str]) -> dict | None:
             return None
         report = json.loads(path.read_text(encoding="utf-8"))
         overall = report["overall"]
-        systems = {name: m for name, m in report.get("members", {}).items()}
-        if str(report.get("model_type", "")).startswith("ensemble"):
-            if not systems:
-                return None
-            systems["ensemble"] = {"macro_f1": overall["macro_f1"], "f_avg": overall["f_avg"],
-                                   "per_label_f1": {l: v["f1"] for l, v in overall["per_label"].items()}}
-        else:
-            systems[report["model_type"]] = {"macro_f1": overall["macro_f1"], "f_avg": overall["f_avg"],
-                                             "per_label_f1": {l: v["f1"] for l, v in overall["per_label"].items()}}
+        systems = dict(report.get("members", {}))
+        ensemble = str(report.get("model_type", "")).startswith("ensemble")
+        if ensemble and not systems:
+            return None
+        systems["ensemble" if ensemble else report["model_type"]] = {
+            "macro_f1": overall["macro_f1"], "f_avg": overall["f_avg"],
+            "per_label_f1": {label: v["f1"] for label, v in overall["per_label"].items()}}
         for name, m in systems.items():
             out.setdefault(name, {})[split] = {k: m[k] for k in METRICS} | {
                 f"f1_{label}": f for label, f in m["per_label_f1"].items()}

@@ -224,6 +224,7 @@ class TransformerScorer:
     @property
     def pooling(self) -> str:
         """``mean`` for a :class:`~stance.pooling.MeanPoolingClassifier`, ``cls`` for a standard classifier."""
+        # by name: importing stance.pooling here would import torch for every scorer
         return "mean" if type(self.model).__name__ == "MeanPoolingClassifier" else "cls"
 
     def save_pretrained(self, directory: str | Path) -> None:
