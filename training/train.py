@@ -132,6 +132,8 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
     # the ensemble and the reports use all dev pairs.
     epoch_dev = subsample_none(list(dev_ex), t.dev_none_keep, t.dev_none_keep, seed)
     epoch_ds = pairs_to_dataset(epoch_dev, formatter).map(tokenize, batched=True, remove_columns=columns)
+    # Trainer scores the eval set in order: sorted by length, its batches pad little (same metrics).
+    epoch_ds = epoch_ds.map(lambda row: {"length": len(row["input_ids"])}).sort("length").remove_columns("length")
     weights = torch.tensor(class_weights([e.label for e in train_ex], t.class_weights), dtype=torch.float)
     logger.info("class weights (%s): %s", t.class_weights, dict(zip(LABELS, weights.round(decimals=3).tolist())))
 
@@ -216,10 +218,12 @@ def head_and_body_optimizer(model, t: TrainingSettings):
             head = name.startswith("classifier.")
             decay = param.ndim > 1  # biases and normalisation weights are the 1-D parameters
             groups.setdefault((head, decay), []).append(param)
+    # fused: one kernel for all parameters, as Trainer's own default optimizer (adamw_torch_fused);
+    # the per-parameter loop spends ~0.3 s a step on the 11.7M-row word embeddings on 2 CPU cores.
     return torch.optim.AdamW(
         [{"params": params, "lr": t.head_learning_rate if head else t.learning_rate,
           "weight_decay": t.weight_decay if decay else 0.0} for (head, decay), params in groups.items()],
-        lr=t.learning_rate)
+        lr=t.learning_rate, fused=True)
 
 
 class TrainingError(RuntimeError):
