@@ -30,6 +30,11 @@ _TOKEN = re.compile(r"\w+(?:\.\w+)*\.?|\w+", re.UNICODE)
 _ARTICLES = {"the"}
 _POSSESSIVE = re.compile(r"\w['’]")
 PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
+# An opening phrase "In his address, Putin ..." names its owner after the comma; "in his telling"
+# and the like report the account of someone named before.
+_OPENING_PREPOSITIONS = {"in", "at", "for", "on", "during", "after", "before", "with", "from", "by", "upon"}
+_ACCOUNT_WORDS = {"telling", "account", "view", "words", "opinion", "judgement", "judgment", "estimate",
+                  "estimation", "reading", "version", "assessment", "mind", "eyes"}
 _FIRST_PERSON = {"i", "we", "our", "my", "us", "me"}
 _QUOTES = "\"“”«»"
 _DASHES = ("–", "—", "- ")
@@ -274,7 +279,7 @@ class ActorRegistry:
         limit = min(persons) if persons else len(text)
         tokens = _tokens(text)
         third = next(((t, s, e) for t, s, e in tokens if t.lower() in PRONOUNS and s < limit), None)
-        if third:
+        if third and not (persons and self._cataphoric(text, third, limit)):
             return third
         if persons:
             return None
@@ -284,6 +289,23 @@ class ActorRegistry:
         start = 0 if quote is None else quote
         return next(((t, s, e) for t, s, e in tokens if s >= start and t.lower() in _FIRST_PERSON
                      and not (t == "US" or t == "U.S")), None)
+
+    @staticmethod
+    def _cataphoric(text: str, pronoun: tuple[str, int, int], person_start: int) -> bool:
+        """Whether a possessive in an opening phrase belongs to the person right after it: "In his
+        address, Putin said ...", "For his part, the Chinese leader ...". Not "In his telling, X
+        was ..." (the speaker's account) nor "His foreign minister, X, ..." (a title of X)."""
+        words = re.findall(r"[\w'’]+", text[:person_start])
+        lead = [w.lower() for w in words[:3]]
+        if pronoun[0].lower() not in ("his", "her") or not lead or lead[0] not in _OPENING_PREPOSITIONS:
+            return False
+        if pronoun[0].lower() not in lead[1:3]:
+            return False
+        after = re.findall(r"[\w'’]+", text[pronoun[2]:])[:1]
+        if after and after[0].lower() in _ACCOUNT_WORDS:
+            return False
+        comma = text.rfind(",", pronoun[2], person_start)
+        return comma >= 0 and len(re.findall(r"[\w'’]+", text[comma + 1:person_start])) <= 1
 
     def _is_person(self, actor: str) -> bool:
         return actor in self.actors and self.actors[actor].type == "person"

@@ -89,6 +89,17 @@ def test_pronoun_resolves_to_last_person_in_context(registry):
     assert ids(registry, "Lavrov said he would not.", context=context) == ["lavrov"]
 
 
+def test_opening_possessive_belongs_to_the_person_after_it(registry):
+    context = "Jens Stoltenberg spoke in Brussels on Monday."
+    # "In his address, Putin ..." is Putin's address: no pronoun for the person of the context
+    assert ids(registry, "In his address on 21 February, Vladimir Putin called it a threat.", context=context) == ["putin"]
+    assert ids(registry, "At her weekly briefing, Zakharova called it a farce.", context=context) == ["zakharova"]
+    # an account of the person named before, and a title of the person after, still point back
+    assert ids(registry, "In his telling, Boris Johnson was the hawk.", context=context) == ["stoltenberg", "johnson"]
+    assert ids(registry, "His deputy, Mircea Geoana, said the same.", context=context)[0] == "stoltenberg"
+    assert ids(registry, "He told Putin the same.", context=context) == ["stoltenberg", "putin"]
+
+
 def test_resolve(registry):
     assert registry.resolve("the Kremlin") == "russia"
     assert registry.resolve("Zelenskiy") == "zelensky"
