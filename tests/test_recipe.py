@@ -103,3 +103,31 @@ def test_dev_scores_kept_from_training_are_the_models_own_scores(tiny_encoder, p
     np.testing.assert_allclose(reordered[::-1], kept, atol=1e-5)
     model.scorer._remembered = None
     np.testing.assert_allclose(model.scorer.predict_proba(examples), kept, atol=1e-5)
+
+
+def test_evaluate_from_epoch_skips_early_dev_passes(tiny_encoder, tmp_path):
+    """Epochs before training.evaluate_from_epoch are trained and saved but not scored on dev."""
+    from stance.actors import ActorRegistry
+    from stance.data import InputFormatter, InputSettings, record_pairs
+    from stance.schema import load_targets, read_records
+    from training.config import TrainingSettings
+    from training.train import fit
+
+    targets = load_targets()
+    formatter = InputFormatter(InputSettings(max_length=96), ActorRegistry.load(), targets)
+    examples = record_pairs(read_records(TINY_DATA, targets))
+    training = TrainingSettings(epochs=3, batch_size=16, eval_batch_size=8, learning_rate=1e-3, collapse_check=False,
+                                early_stopping_patience=0, evaluate_from_epoch=3)
+    settings = {"type": "transformer", "encoder": str(tiny_encoder), "encoder_sha256": None}
+    _, info = fit(examples, examples, formatter, scorers={"transformer": settings}, training=training,
+                  work_dir=tmp_path / "work")
+    member = info["scorers"]["transformer"]
+    assert [h["epoch"] for h in member["dev_history"]] == [3.0]
+    assert member["best_checkpoint"].endswith(f"checkpoint-{member['train_steps']}")
+
+
+def test_evaluate_from_epoch_is_checked():
+    from training.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="training.evaluate_from_epoch"):
+        load_config(None, ["training.epochs=4", "training.evaluate_from_epoch=5"])

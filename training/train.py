@@ -132,8 +132,6 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
     # the ensemble and the reports use all dev pairs.
     epoch_dev = subsample_none(list(dev_ex), t.dev_none_keep, t.dev_none_keep, seed)
     epoch_ds = pairs_to_dataset(epoch_dev, formatter).map(tokenize, batched=True, remove_columns=columns)
-    # Trainer scores the eval set in order: sorted by length, its batches pad little (same metrics).
-    epoch_ds = epoch_ds.map(lambda row: {"length": len(row["input_ids"])}).sort("length").remove_columns("length")
     weights = torch.tensor(class_weights([e.label for e in train_ex], t.class_weights), dtype=torch.float)
     logger.info("class weights (%s): %s", t.class_weights, dict(zip(LABELS, weights.round(decimals=3).tolist())))
 
@@ -165,6 +163,8 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
         disable_tqdm=not sys.stderr.isatty() and bool(os.environ.get("CI")),
     )
     callbacks = [EarlyStoppingCallback(t.early_stopping_patience)] if t.early_stopping_patience > 0 else []
+    if per_epoch and t.evaluate_from_epoch > 1:
+        callbacks.append(skip_early_evaluation(t.evaluate_from_epoch))
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=epoch_ds, processing_class=tokenizer,
                       data_collator=DataCollatorWithPadding(tokenizer), compute_loss_func=weighted_loss,
                       compute_metrics=metrics, callbacks=callbacks,
@@ -204,6 +204,20 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
             "dev_history": [{k: h[k] for k in ("epoch", "eval_macro_f1", "eval_f_avg", "eval_loss") if k in h} for h in history],
             "encoder": settings["encoder"], "seed": seed, "collapsed": collapse, **calibration}
     return scorer, info
+
+
+def skip_early_evaluation(first: int):
+    """A Trainer callback: no dev evaluation before epoch ``first``. Checkpoints are still saved (a
+    resumed run loses nothing); the best checkpoint is chosen among the evaluated epochs."""
+    from transformers import TrainerCallback
+
+    class SkipEarlyEvaluation(TrainerCallback):
+        def on_epoch_end(self, args, state, control, **kwargs):
+            if state.epoch is not None and round(state.epoch) < first:
+                control.should_evaluate = False
+            return control
+
+    return SkipEarlyEvaluation()
 
 
 def head_and_body_optimizer(model, t: TrainingSettings):
