@@ -125,7 +125,7 @@ class TrainingSettings:
                                    "ensemble and the reports use all dev pairs")
     evaluate_from_epoch: int = setting(1, "score dev only from this epoch on: earlier epochs are trained and "
                                        "checkpointed but not scored, so they cannot be picked as best (each dev pass "
-                                       "costs about a fifth of an epoch of the default)")
+                                       "costs about a fifth of an epoch of the default); above training.epochs: the last epoch")
     calibrate_none: bool = setting(True, "after training, add to the none logit the offset (-2..6, step 0.25) that "
                                    "maximises the dev selection_metric, written into the classifier bias so every "
                                    "loader sees it")
@@ -279,7 +279,7 @@ def _check(cfg: Config) -> None:
         ("training.none_keep", t.none_keep, 0 < t.none_keep <= 1),
         ("training.hard_none_keep", t.hard_none_keep, 0 < t.hard_none_keep <= 1),
         ("training.dev_none_keep", t.dev_none_keep, 0 < t.dev_none_keep <= 1),
-        ("training.evaluate_from_epoch", t.evaluate_from_epoch, 1 <= t.evaluate_from_epoch <= max(t.epochs, 1)),
+        ("training.evaluate_from_epoch", t.evaluate_from_epoch, t.evaluate_from_epoch >= 1),
         ("training.gradient_accumulation_steps", t.gradient_accumulation_steps, t.gradient_accumulation_steps >= 1),
         *((f"input.{name}", value, False) for name, value in cfg.input.check()),
     ):

@@ -164,7 +164,7 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
     )
     callbacks = [EarlyStoppingCallback(t.early_stopping_patience)] if t.early_stopping_patience > 0 else []
     if per_epoch and t.evaluate_from_epoch > 1:
-        callbacks.append(skip_early_evaluation(t.evaluate_from_epoch))
+        callbacks.append(skip_early_evaluation(min(t.evaluate_from_epoch, t.epochs)))
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=epoch_ds, processing_class=tokenizer,
                       data_collator=DataCollatorWithPadding(tokenizer), compute_loss_func=weighted_loss,
                       compute_metrics=metrics, callbacks=callbacks,
