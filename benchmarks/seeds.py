@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 
 from stance.data import record_pairs
-from stance.evaluate import compute_metrics
+from stance.evaluate import compute_metrics, member_summary
 from stance.model import StanceModel
 from stance.schema import read_records
 from stance.scorers import Ensemble, scorer_proba, labels_of
@@ -64,9 +64,7 @@ def reported_scores(run_dir: Path, files: dict[str, str]) -> dict | None:
         ensemble = str(report.get("model_type", "")).startswith("ensemble")
         if ensemble and not systems:
             return None
-        systems["ensemble" if ensemble else report["model_type"]] = {
-            "macro_f1": overall["macro_f1"], "f_avg": overall["f_avg"],
-            "per_label_f1": {label: v["f1"] for label, v in overall["per_label"].items()}}
+        systems["ensemble" if ensemble else report["model_type"]] = member_summary(overall)
         for name, m in systems.items():
             out.setdefault(name, {})[split] = {k: m[k] for k in METRICS} | {
                 f"f1_{label}": f for label, f in m["per_label_f1"].items()}

@@ -46,7 +46,8 @@ def _summary(m: dict) -> dict:
             "non_none": m["support"] - m["per_label"]["none"]["support"]}
 
 
-def _member_summary(m: dict) -> dict:
+def member_summary(m: dict) -> dict:
+    """macro-F1, F_avg and per-label F1 of a metrics dict (as in a report's ``members``)."""
     return {"macro_f1": m["macro_f1"], "f_avg": m["f_avg"],
             "per_label_f1": {label: v["f1"] for label, v in m["per_label"].items()}}
 
@@ -69,7 +70,7 @@ def evaluate_run(model: str | Path | StanceModel, data: str | Path, batch_size: 
         # each member alone, from the scores the ensemble combines anyway (no second pass)
         member_probas = [scorer_proba(m, examples, batch_size) for m in model.scorer.scorers]
         proba = model.scorer.combine(member_probas)
-        members = {name: _member_summary(compute_metrics(labels_of(p), gold))
+        members = {name: member_summary(compute_metrics(labels_of(p), gold))
                    for name, p in zip(model.scorer.names, member_probas)}
     else:
         proba = model.predict_proba(examples, batch_size=batch_size)
