@@ -70,6 +70,13 @@ def test_overrides_apply_and_are_validated():
         load_config(None, ["run.sed=1"])
 
 
+def test_override_text_that_is_not_yaml_stays_the_string_typed():
+    cfg = load_config(None, ["input.actor_template={actor} supports {target}"])
+    assert cfg.input.actor_template == "{actor} supports {target}"
+    with pytest.raises(ConfigError, match="input.actor_template"):
+        load_config(None, ["input.actor_template={actor}"])  # YAML reads a mapping: the type check names the key
+
+
 def test_template_placeholders_are_checked():
     with pytest.raises(ConfigError, match="input.actor_template"):
         config_from_dict({"input": {"actor_template": "{speaker} on {target}"}})

@@ -308,8 +308,19 @@ def parse_overrides(overrides: list[str]) -> dict:
         parts = key.strip().split(".")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = yaml.safe_load(value) if value.strip() else ""
+        node[parts[-1]] = _override_value(value)
     return nested
+
+
+def _override_value(value: str):
+    """A value parsed as YAML (numbers, lists, booleans); text that is not YAML, such as
+    ``{actor} supports {target}``, stays the string typed (its type is checked with the config)."""
+    if not value.strip():
+        return ""
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
 
 
 def _merge(base: dict, extra: dict) -> dict:
