@@ -30,6 +30,28 @@ _TOKEN = re.compile(r"\w+(?:\.\w+)*\.?|\w+", re.UNICODE)
 _ARTICLES = {"the"}
 _POSSESSIVE = re.compile(r"\w['’]")
 PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
+_FEMININE = {"she", "her", "hers"}
+# A definite description of a person named before: "the minister", "the French leader", "The
+# President" (a Kremlin readout). The title word must fit the person (registry roles or the words
+# around their name in the context); an adjective before it must be a registry demonym.
+_DESCRIPTION = re.compile(
+    r"\b[Tt]he\s+(?:(?P<adjective>(?!prime\b|foreign\b|defen[cs]e\b|secretary\b)[A-Z][\w-]*)\s+)?(?P<title>foreign minister|defen[cs]e minister|prime minister|"
+    r"secretary of state|secretary general|secretary-general|minister|chancellor|president|leader|premier|"
+    r"diplomat|envoy|spokesman|spokeswoman|spokesperson|negotiator)\b(?!\s+of\b)", re.IGNORECASE)
+_TITLE_EVIDENCE = {  # a title word and the words that show a person may be called by it
+    "leader": ("president", "prime minister", "chancellor", "leader", "premier"),
+    "premier": ("prime minister", "premier"),
+    "diplomat": ("minister", "diplomat", "ambassador", "secretary of state"),
+    "spokesman": ("spokesman", "spokeswoman", "spokesperson", "press secretary"),
+}
+_TITLE_EVIDENCE["spokeswoman"] = _TITLE_EVIDENCE["spokesperson"] = _TITLE_EVIDENCE["spokesman"]
+# Sentence boundaries inside a context string: the antecedent of a pronoun is looked for sentence
+# by sentence, nearest first.
+_SENTENCE_END = re.compile(r"(?<=[.!?…\"”’])\s+(?=[A-Z0-9“\"‘'«–—(])")
+# An interview: answers ("A: We will ...") speak for the interviewee, questions ("Q: Will you
+# meet Putin?") name people who are not the speaker.
+_ANSWER = re.compile(r"(?:^|\s)A:\s")
+_QUESTION = re.compile(r"\bQ:.*?(?=\bA:|$)")
 # An opening phrase "In his address, Putin ..." names its owner after the comma; "in his telling"
 # and the like report the account of someone named before.
 _OPENING_PREPOSITIONS = {"in", "at", "for", "on", "during", "after", "before", "with", "from", "by", "upon"}
@@ -85,6 +107,7 @@ class Actor:
     aliases: tuple[str, ...] = ()
     roles: tuple[tuple[str, str | None, str | None], ...] = ()  # (phrase, from, to)
     demonyms: tuple[str, ...] = ()  # "Russian": names the state before a HOLDER_NOUNS noun
+    gender: str | None = None  # persons: female | male, so that "she" is never resolved to a man
 
 
 @dataclass(frozen=True)
@@ -95,7 +118,7 @@ class Mention:
     text: str
     start: int
     end: int
-    via: str = "name"  # name | role | modifier | pronoun
+    via: str = "name"  # name | role | modifier | pronoun | description
 
 
 @dataclass
@@ -132,6 +155,7 @@ class ActorRegistry:
 
     def __post_init__(self) -> None:
         self._patterns: dict[str, list[_Pattern]] = {}
+        self._demonyms = {_fold(d): a.id for a in self.actors.values() for d in a.demonyms}
         for actor in self.actors.values():
             for alias in (actor.name, *actor.aliases):
                 self._add(alias, actor.id, "name")
@@ -176,6 +200,8 @@ class ActorRegistry:
             entry["roles"] = [p if not (s or e) else {k: v for k, v in (("phrase", p), ("from", s), ("to", e)) if v} for p, s, e in a.roles]
             if a.demonyms:
                 entry["demonyms"] = list(a.demonyms)
+            if a.gender:
+                entry["gender"] = a.gender
             out.append(entry)
         return yaml.safe_dump(out, sort_keys=False, allow_unicode=True)
 
@@ -213,9 +239,14 @@ class ActorRegistry:
         """Find registry actors in ``text``, first mention of each actor, in order of appearance.
 
         With ``context`` (the preceding text), a sentence with a personal pronoun (he, his, she,
-        her) and no person of its own is attributed to the last person named in the context: the
-        quote attribution "..., he tweets." belongs to the adviser named before. ``date``
-        (YYYY-MM-DD) selects the holder of a dated role ("NATO secretary general").
+        her) before any person of its own is attributed to a person named in the context: the
+        first one (the subject, as a rule) of the nearest context sentence that names one, of the
+        pronoun's gender where the registry knows it; the quote attribution "..., he tweets."
+        belongs to the adviser named before. So is a first-person pronoun in a quotation or in an
+        interview answer ("A: We ..."), whose questions ("Q: ...") are not the speaker's words. A
+        definite description ("the minister", "the French leader") goes to the nearest person of
+        the context whom its title fits. ``date`` (YYYY-MM-DD) selects the holder of a dated role
+        ("NATO secretary general").
 
         Example:
             >>> reg = ActorRegistry.load()
@@ -228,15 +259,60 @@ class ActorRegistry:
         for m in found:
             first.setdefault(m.actor, m)
         mentions = sorted(first.values(), key=lambda m: m.start)
-        if context:
-            pron = self._pronoun(text, mentions)
-            if pron:
-                named = {m.actor for m in mentions}
-                people = [m for m in self._match(context, date) if self._is_person(m.actor) and m.actor not in named]
-                if people:
-                    mentions.append(Mention(people[-1].actor, pron[0], pron[1], pron[2], "pronoun"))
-                    mentions.sort(key=lambda m: m.start)
-        return mentions
+        if not context:
+            return mentions
+        named = {m.actor for m in mentions}
+        description = self._description(text, mentions)
+        pron = self._pronoun(text, mentions)
+        if description and (not pron or description.start() < pron[1]):
+            # "The minister said he ...": the pronoun is the described person's, found or not
+            title = description.group("title").lower()
+            who = self._antecedent(context, date, named, lambda actor, around: self._fits(
+                actor, title, description.group("adjective"), around))
+            if who:
+                mentions.append(Mention(who, description.group(0), description.start(), description.end(), "description"))
+        elif pron:
+            feminine = pron[0].lower() in _FEMININE
+            who = self._antecedent(context, date, named, lambda actor, around: self.actors[actor].gender != (
+                "male" if feminine else "female") or pron[0].lower() in _FIRST_PERSON)
+            if who:
+                mentions.append(Mention(who, pron[0], pron[1], pron[2], "pronoun"))
+        return sorted(mentions, key=lambda m: m.start)
+
+    def _antecedent(self, context: str, date: str | None, named: set, fits) -> str | None:
+        """The first person that ``fits`` in the nearest sentence of ``context`` naming one, leaving
+        out people already named, people who only describe another ("Zelensky's adviser X") and
+        the people of interview questions. ``fits(actor, title_words)`` (see :func:`_titles`)."""
+        for sentence in reversed(_SENTENCE_END.split(_QUESTION.sub(" ", context))):
+            found = self._match(sentence, date)
+            for m in found:
+                if not self._is_person(m.actor) or m.actor in named or self._describes_other(sentence, m, found):
+                    continue
+                if fits(m.actor, _titles(sentence, m)):
+                    return m.actor
+        return None
+
+    def _description(self, text: str, mentions: list[Mention]) -> re.Match | None:
+        """A definite description ("the minister", "the Turkish minister") before the sentence's
+        first person that no registry phrase already matched."""
+        persons = [m.start for m in mentions if self._is_person(m.actor)]
+        limit = min(persons) if persons else len(text)
+        for d in _DESCRIPTION.finditer(text, 0, limit):
+            adjective = d.group("adjective")
+            if adjective and _fold(adjective) not in self._demonyms:
+                continue
+            if not any(m.start < d.end() and d.start() < m.end for m in mentions):
+                return d
+        return None
+
+    def _fits(self, actor: str, title: str, adjective: str | None, around: str) -> bool:
+        """Whether a person can be "the <adjective> <title>": the title (or a word that implies it,
+        a president is a leader) in their registry roles or next to their name; the adjective a
+        demonym of the state they speak for."""
+        evidence = " ".join([p for p, _, _ in self.actors[actor].roles] + [around]).lower()
+        if not any(word in evidence for word in _TITLE_EVIDENCE.get(title, (title.split()[-1],))):
+            return False
+        return not adjective or self._demonyms.get(_fold(adjective)) == self.affiliation(actor)
 
     def _describes_other(self, text: str, m: Mention, found: list[Mention]) -> bool:
         """Whether ``m`` only names whom another person serves: "M's adviser <person>",
@@ -283,10 +359,16 @@ class ActorRegistry:
             return third
         if persons:
             return None
+        answer = _ANSWER.search(text)
         quote = next((i for i, c in enumerate(text) if c in _QUOTES), None)
-        if quote is None and not text.lstrip().startswith(_DASHES):
+        if answer:
+            start = answer.end()
+        elif quote is not None:
+            start = quote
+        elif text.lstrip().startswith(_DASHES):
+            start = 0
+        else:
             return None
-        start = 0 if quote is None else quote
         return next(((t, s, e) for t, s, e in tokens if s >= start and t.lower() in _FIRST_PERSON
                      and not (t == "US" or t == "U.S")), None)
 
@@ -349,6 +431,21 @@ class ActorRegistry:
         return out
 
 
+def _titles(sentence: str, m: Mention) -> str:
+    """The words that title a person where they are named: capitalised words right before the
+    name ("Turkish Foreign Minister Mevlut Cavusoglu") and an apposition before or after it ("the
+    chancellor, Olaf Scholz", "Shoigu, the defence minister,")."""
+    before, after = sentence[:m.start], sentence[m.end:]
+    parts = [re.search(r"(?:[A-Z][\w'’-]*\s+){0,4}$", before).group()]
+    apposition = re.search(r"(?:^|[,;:(])\s*([^,;:()]{1,60}),\s*$", before)
+    if apposition:
+        parts.append(apposition.group(1))
+    apposition = re.match(r"\s*,\s*([^,;:()]{1,60})", after)
+    if apposition:
+        parts.append(apposition.group(1))
+    return " ".join(parts)
+
+
 def _read_actor_file(path: Path) -> Iterable[Actor]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -360,11 +457,13 @@ def _read_actor_file(path: Path) -> Iterable[Actor]:
         where = f"{path}: entry #{i + 1}"
         if not isinstance(entry, dict) or "id" not in entry:
             raise DataError(f"{where}: each entry needs at least an 'id'")
-        unknown = set(entry) - {"id", "name", "type", "affiliation", "aliases", "roles", "demonyms"}
+        unknown = set(entry) - {"id", "name", "type", "affiliation", "aliases", "roles", "demonyms", "gender"}
         if unknown:
             raise DataError(f"{where} ({entry['id']}): unknown key(s) {sorted(unknown)}")
         if entry.get("type", "person") not in {"person", "state", "organization"}:
             raise DataError(f"{where} ({entry['id']}): type must be person, state or organization")
+        if entry.get("gender") not in (None, "female", "male"):
+            raise DataError(f"{where} ({entry['id']}): gender must be female or male, got {entry['gender']!r}")
         roles = []
         for r in entry.get("roles") or []:
             if isinstance(r, str):
@@ -381,6 +480,7 @@ def _read_actor_file(path: Path) -> Iterable[Actor]:
             aliases=tuple(str(a) for a in entry.get("aliases") or ()),
             roles=tuple(roles),
             demonyms=tuple(str(d) for d in entry.get("demonyms") or ()),
+            gender=entry.get("gender"),
         )
 
 

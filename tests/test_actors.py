@@ -81,12 +81,62 @@ def test_short_uppercase_aliases_are_case_sensitive(registry):
     assert ids(registry, "The US and the EU agreed.") == ["united_states", "eu"]
 
 
-def test_pronoun_resolves_to_last_person_in_context(registry):
+def test_pronoun_resolves_to_a_person_of_the_context(registry):
     context = "Another member of the delegation, Zelenskyj’s adviser Mykhailo Podoljak, is also optimistic."
     mentions = registry.detect("But there is room for compromise, he tweets.", context=context)
     assert [(m.actor, m.text, m.via) for m in mentions] == [("podolyak", "he", "pronoun")]
     # A person named in the sentence itself wins over the pronoun.
     assert ids(registry, "Lavrov said he would not.", context=context) == ["lavrov"]
+
+
+def test_pronoun_antecedent_is_the_subject_of_the_nearest_sentence_naming_one(registry):
+    # the subject, not the last person named: "Zelensky told Putin ... He said ..." is Zelensky
+    assert ids(registry, "He said Kyiv would not yield.", context="Zelensky told Putin that the war must end.") \
+        == ["zelensky", "ukraine"]
+    # the nearest sentence that names someone, not the first of the whole context
+    assert ids(registry, "He said the door stayed open.", context="Lavrov spoke on Monday. Jens Stoltenberg answered "
+               "on Tuesday. The meeting ended late.") == ["stoltenberg"]
+
+
+def test_pronoun_of_a_gender_skips_people_of_the_other(registry):
+    context = "Sergei Lavrov spoke after Maria Zakharova's briefing."
+    assert ids(registry, "She called the plan a farce.", context=context) == ["zakharova"]
+    assert ids(registry, "He called the plan a farce.", context=context) == ["lavrov"]
+
+
+def test_bad_gender_is_named(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- id: x\n  type: person\n  gender: f\n")
+    with pytest.raises(DataError, match=r"bad.yaml: entry #1 \(x\): gender must be female or male"):
+        ActorRegistry.load(bad)
+
+
+def test_interview_answer_speaks_for_the_interviewee_not_the_people_of_the_question(registry):
+    context = "Ihor Zhovkva spoke by video link from Kyiv. Q: Will Zelensky meet Putin to discuss neutrality?"
+    mentions = registry.detect("A: We are ready to discuss it at the table.", context=context)
+    assert [(m.actor, m.text, m.via) for m in mentions] == [("zhovkva", "We", "pronoun")]
+    # without an answer marker or a quotation, "we" is not a speaker's
+    assert ids(registry, "We are ready to discuss it at the table.", context=context) == []
+
+
+@pytest.mark.parametrize("text, context, expected", [
+    # the title fits the registry roles ("German chancellor") or the words around the name
+    ("The chancellor said the war must end.", "Olaf Scholz met Zelensky in Kyiv.", ["scholz"]),
+    ("The minister said the talks were hard.", "Sergei Shoigu, the defence minister, met Putin.", ["shoigu"]),
+    ("The Turkish minister said the talks were hard.", "Turkish Foreign Minister Mevlut Cavusoglu hosted Sergei "
+     "Lavrov and Dmytro Kuleba.", ["cavusoglu"]),
+    ("The Russian minister said the talks were hard.", "Turkish Foreign Minister Mevlut Cavusoglu hosted Sergei "
+     "Lavrov and Dmytro Kuleba.", ["lavrov"]),
+    # the description takes the pronoun after it: one mention, not two people
+    ("The minister said he would not sign.", "Sergei Lavrov met Zelensky's adviser Podolyak.", ["lavrov"]),
+    # a title nobody of the context fits, and an adjective that is no registry demonym
+    ("The chancellor said the war must end.", "Zelensky met Putin.", []),
+    ("The separatist leader said a vote would follow.", "Putin spoke in Moscow.", []),
+])
+def test_definite_description_names_the_person_of_the_context_it_fits(registry, text, context, expected):
+    mentions = registry.detect(text, context=context)
+    assert [m.actor for m in mentions] == expected
+    assert all(m.via == "description" for m in mentions)
 
 
 def test_opening_possessive_belongs_to_the_person_after_it(registry):
