@@ -48,7 +48,9 @@ class InputSettings:
                                   "string as given), {target} the target's description.")
     mark_mention: bool = setting(True, "Surround the actor's mention in the sentence with mention_markers, so the model "
                                  "knows which of several actors it is asked about.")
-    mention_markers: list[str] = setting(lambda: ["[", "]"], "Opening and closing marker strings.")
+    mention_markers: list[str] = setting(lambda: ["[", "]"], "Opening and closing marker strings; {type} in them "
+                                         "becomes the actor's registry type (person, state, organization; actor "
+                                         "if unknown): typed markers such as ['@ * {type} * ', ' @'].")
     context: Literal["always", "pronoun", "never"] = setting(
         "always", "always appends the preceding text; pronoun only when the mention is a pronoun or is not in the "
         "sentence; never drops it.")
@@ -61,7 +63,11 @@ class InputSettings:
         bad = []
         if self.context_words < 0:
             bad.append(("context_words", self.context_words))
-        if len(self.mention_markers) != 2:
+        try:
+            if len(self.mention_markers) != 2 or any(not isinstance(m, str) for m in self.mention_markers):
+                raise ValueError
+            [m.format(type="person") for m in self.mention_markers]
+        except (KeyError, IndexError, ValueError):
             bad.append(("mention_markers", self.mention_markers))
         if not 8 <= self.max_length <= 4096:
             bad.append(("max_length", self.max_length))
@@ -119,7 +125,7 @@ class InputFormatter:
         target = self.targets.get(ex.target)
         description = target.description if target else ex.target
         first = self.settings.actor_template.format(actor=self.registry.display_name(ex.actor), target=description)
-        sentence, found = self._mark(ex.text, ex.mention)
+        sentence, found = self._mark(ex.text, ex.mention, ex.actor)
         second = sentence
         use_context = self.settings.context == "always" or (
             self.settings.context == "pronoun" and (not found or (ex.mention or "").lower() in PRONOUNS)
@@ -129,7 +135,7 @@ class InputFormatter:
             second = f"{sentence} | {' '.join(words)}"
         return first, second
 
-    def _mark(self, text: str, mention: str | None) -> tuple[str, bool]:
+    def _mark(self, text: str, mention: str | None, actor: str) -> tuple[str, bool]:
         if not mention:
             return text, False
         start = text.find(mention)
@@ -139,7 +145,8 @@ class InputFormatter:
             return text, False
         if not self.settings.mark_mention:
             return text, True
-        left, right = self.settings.mention_markers
+        kind = self.registry[actor].type if actor in self.registry else "actor"
+        left, right = (m.format(type=kind) for m in self.settings.mention_markers)
         end = start + len(mention)
         return f"{text[:start]}{left}{text[start:end]}{right}{text[end:]}", True
 

@@ -28,6 +28,14 @@ def test_mention_is_marked_and_context_follows_sentence():
     assert second == EX.text
 
 
+def test_typed_markers_name_the_actor_type():
+    fmt = formatter(mention_markers=["@ * {type} * ", " @"], context="never")
+    assert fmt.segments(EX)[1] == "Russia demands that Ukraine never join @ * organization * NATO @."
+    free = PairExample(text="Greenpeace objects.", actor="Greenpeace", target="neutrality", mention="Greenpeace")
+    assert fmt.segments(free)[1] == "@ * actor * Greenpeace @ objects."  # not in the registry
+    assert InputSettings(mention_markers=["<{kind}>", ">"]).check() == [("mention_markers", ["<{kind}>", ">"])]
+
+
 def test_pronoun_context_policy():
     fmt = formatter(context="pronoun")
     assert "|" not in fmt.segments(EX)[1]
