@@ -350,25 +350,27 @@ class ActorRegistry:
         """The pronoun that stands for a person named before the sentence, if any: a third-person
         pronoun in a sentence that names no person, or that comes before the sentence's first
         person ("He told Putin ..."); or, inside a quotation, "I", "we", "our" ... of a speaker named
-        before (a quote split from its attribution)."""
-        persons = [m.start for m in mentions if self._is_person(m.actor)]
-        limit = min(persons) if persons else len(text)
-        tokens = _tokens(text)
-        third = next(((t, s, e) for t, s, e in tokens if t.lower() in PRONOUNS and s < limit), None)
-        if third and not (persons and self._cataphoric(text, third, limit)):
-            return third
-        if persons:
-            return None
+        before (a quote split from its attribution). In an interview answer ("Q: ... A: ...") only
+        the answer counts, and its "I" or "we" comes first: the interviewee speaks."""
         answer = _ANSWER.search(text)
-        quote = next((i for i, c in enumerate(text) if c in _QUOTES), None)
-        if answer:
-            start = answer.end()
-        elif quote is not None:
-            start = quote
-        elif text.lstrip().startswith(_DASHES):
-            start = 0
-        else:
+        begin = answer.end() if answer else 0
+        persons = [m.start for m in mentions if self._is_person(m.actor) and m.start >= begin]
+        limit = min(persons) if persons else len(text)
+        tokens = [(t, s, e) for t, s, e in _tokens(text) if s >= begin]
+        first = next(((t, s, e) for t, s, e in tokens if t.lower() in _FIRST_PERSON and t not in ("US", "U.S")
+                      and s < limit), None)
+        if answer and first:
+            return first
+        third = next(((t, s, e) for t, s, e in tokens if t.lower() in PRONOUNS and s < limit), None)
+        if third and not (persons and self._cataphoric(text[begin:], (third[0], third[1] - begin, third[2] - begin),
+                                                       limit - begin)):
+            return third
+        if persons or answer:
             return None
+        quote = next((i for i, c in enumerate(text) if c in _QUOTES), None)
+        if quote is None and not text.lstrip().startswith(_DASHES):
+            return None
+        start = 0 if quote is None else quote
         return next(((t, s, e) for t, s, e in tokens if s >= start and t.lower() in _FIRST_PERSON
                      and not (t == "US" or t == "U.S")), None)
 

@@ -126,14 +126,54 @@ def multi_target_actors(records: Sequence[dict]) -> set[tuple[str, str]]:
 def _end_to_end(model: StanceModel, records: list[dict], batch_size: int, known: dict | None = None) -> dict:
     """Detect actors from raw text, predict every target, compare non-none triples with gold."""
     sentences = [SentenceInput(r["text"], r.get("context"), r.get("date"), record_id=r["id"]) for r in records]
-    found = [{m.actor for m in model.registry.detect(s.text, date=s.date, context=s.context)} for s in sentences]
-    gold_actors = [{p["actor"] for p in r["pairs"]} for r in records]
     predictions = score_sentences(model, sentences, batch_size=batch_size, known=known)
     predicted = {(r["id"], p.actor, p.target, p.stance) for r, preds in zip(records, predictions) for p in preds}
     gold = {(r["id"], p["actor"], p["target"], p["stance"]) for r in records for p in r["pairs"] if p["stance"] != "none"}
     return {"triples": _prf(len(predicted & gold), len(predicted), len(gold)),
-            "actor_detection": _prf(sum(len(f & g) for f, g in zip(found, gold_actors)), sum(map(len, found)),
-                                    sum(map(len, gold_actors)))}
+            "actor_detection": actor_detection(model.registry, records)["all"]}
+
+
+def actor_detection(registry, records: Sequence[dict]) -> dict:
+    """Actors the registry detects in each record (with its context and date) against the gold actors.
+
+    Returns ``{"all": P/R/F1, "by_via": {how the actor was found: precision}, "by_phenomenon":
+    {gold phenomenon tag: recall over the gold actors of sentences with that tag}, "errors": [(record id, "missed" | "false", actor, mention)]}``.
+
+    Example:
+        >>> from stance.actors import ActorRegistry
+        >>> rec = {"id": "d-s1", "text": "Peskov said Kyiv must accept.", "pairs": [{"actor": "peskov"}]}
+        >>> actor_detection(ActorRegistry.load(), [rec])["all"]["recall"]
+        1.0
+    """
+    correct = predicted = gold_total = 0
+    via = collections.defaultdict(lambda: [0, 0])  # how found: [correct, predicted]
+    phenomenon = collections.defaultdict(lambda: [0, 0])  # gold tag: [correct, gold]
+    errors = []
+    for r in records:
+        found = {}
+        for m in registry.detect(r["text"], date=r.get("date"), context=r.get("context")):
+            found.setdefault(m.actor, m)
+        gold = {}
+        for p in r["pairs"]:
+            gold.setdefault(p["actor"], p.get("mention"))
+        correct += len(found.keys() & gold.keys())
+        predicted += len(found)
+        gold_total += len(gold)
+        for actor, m in found.items():
+            via[m.via][0] += actor in gold
+            via[m.via][1] += 1
+            if actor not in gold:
+                errors.append((r["id"], "false", actor, m.text))
+        for actor, mention in gold.items():
+            for tag in r.get("phenomena") or ():
+                phenomenon[tag][0] += actor in found
+                phenomenon[tag][1] += 1
+            if actor not in found:
+                errors.append((r["id"], "missed", actor, mention))
+    return {"all": _prf(correct, predicted, gold_total),
+            "by_via": {k: {"precision": c / n, "predicted": n} for k, (c, n) in sorted(via.items())},
+            "by_phenomenon": {k: {"recall": c / n, "gold": n} for k, (c, n) in sorted(phenomenon.items())},
+            "errors": errors}
 
 
 def _fmt(x: float) -> str:

@@ -1,6 +1,6 @@
 import json
 
-from stance.evaluate import evaluate_run, format_confusion, format_report, multi_target_actors, plot_confusion
+from stance.evaluate import actor_detection, evaluate_run, format_confusion, format_report, multi_target_actors, plot_confusion
 from stance.schema import read_records
 from stance.schema import LABELS
 
@@ -47,7 +47,7 @@ def test_multi_target_actors_counts_positions_not_mentions():
 def test_records_that_name_a_slice_are_scored_apart(baseline_run, tmp_path):
     import json
 
-    from stance.evaluate import evaluate_run, format_report
+    from stance.evaluate import actor_detection, evaluate_run, format_report
 
     from .conftest import TINY_DATA
 
@@ -59,3 +59,22 @@ def test_records_that_name_a_slice_are_scored_apart(baseline_run, tmp_path):
     assert set(report["per_slice"]) == {"old", "new"}
     assert sum(v["support"] for v in report["per_slice"].values()) == report["pairs"]
     assert "slice old" in format_report([report])
+
+
+def test_actor_detection_counts_found_missed_and_false_actors(capsys):
+    from stance.actors import ActorRegistry
+    from benchmarks.actor_detection import main
+    records = [
+        {"id": "d-s1", "text": "Peskov said Kyiv must accept.", "phenomena": ["role_mention"],
+         "pairs": [{"actor": "peskov", "mention": "Peskov"}, {"actor": "ukraine", "mention": "Kyiv"}]},
+        {"id": "d-s2", "text": "He added that the talks would go on.", "context": "Lavrov spoke.", "phenomena": ["pronoun"],
+         "pairs": [{"actor": "peskov", "mention": "He"}]},
+    ]
+    report = actor_detection(ActorRegistry.load(), records)
+    assert (report["all"]["correct"], report["all"]["predicted"], report["all"]["gold"]) == (2, 3, 3)
+    assert report["by_via"]["pronoun"] == {"precision": 0.0, "predicted": 1}
+    assert report["by_phenomenon"]["pronoun"]["recall"] == 0.0 and report["by_phenomenon"]["role_mention"]["recall"] == 1.0
+    assert sorted(report["errors"]) == [("d-s2", "false", "lavrov", "He"), ("d-s2", "missed", "peskov", "He")]
+    assert main([str(TINY_DATA), "--errors", "2"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert 0 < json.loads(last)[str(TINY_DATA)]["recall"] <= 1
