@@ -52,6 +52,23 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…\"”’])\s+(?=[A-Z0-9“\"‘'«–—
 # meet Putin?") name people who are not the speaker.
 _ANSWER = re.compile(r"(?:^|\s)A:\s")
 _QUESTION = re.compile(r"\bQ:.*?(?=\bA:|$)")
+# Who speaks in a sentence: the subject of a reporting verb ("Scholz said", "Peskov, the Kremlin
+# spokesman, told", "said Kuleba", "according to Kuleba"). A pronoun is more often the speaker's
+# than the first person named ("At a news conference with Putin, Scholz said ... He added").
+_SPEECH = (r"(?:said|says|told|tells|added|adds|declared|declares|warned|warns|argued|argues|insisted|insists|"
+           r"stressed|stresses|noted|notes|wrote|writes|tweeted|tweets|replied|replies|answered|answers|announced|"
+           r"announces|explained|explains|acknowledged|acknowledges|claimed|claims|suggested|suggests|urged|urges|"
+           r"remarked|remarks|repeated|repeats|conceded|concedes|predicted|predicts|asserted|asserts|dismissed|"
+           r"dismisses|ruled|rules|called|calls|described|describes|spoke|speaks)")
+_SPEAKER_AFTER = re.compile(r"^(?:\s*,[^,.;]{1,90},)?\s+(?:has\s+|had\s+|also\s+|again\s+|then\s+)?" + _SPEECH + r"\b")
+_SPEAKER_BEFORE = re.compile(r"(?:\b" + _SPEECH + r"|\baccording to)\s+$", re.IGNORECASE)
+# An unregistered name as the speaker ("Niinisto said", "Prime Minister Rishi Sunak said"): a
+# pronoun after it is that person's, not someone's of the registry.
+_NAME_SPEAKER = re.compile(r"(?<![\w'’])((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)" + _SPEAKER_AFTER.pattern[1:])
+_NOT_NAMES = {"he", "she", "it", "they", "we", "i", "you", "the", "this", "that", "these", "those", "officials",
+              "analysts", "diplomats", "critics", "observers", "sources", "both", "some", "many", "others", "one",
+              "nobody", "everyone", "a", "an", "his", "her", "their", "its", "our", "in", "on", "at", "but", "and",
+              "asked", "later", "earlier", "then", "now", "also", "there", "here", "q", "a:"}
 # An opening phrase "In his address, Putin ..." names its owner after the comma; "in his telling"
 # and the like report the account of someone named before.
 _OPENING_PREPOSITIONS = {"in", "at", "for", "on", "during", "after", "before", "with", "from", "by", "upon"}
@@ -63,7 +80,7 @@ _DASHES = ("–", "—", "- ")
 #: Nouns after which a nationality adjective names its state as a holder ("the Russian
 #: memorandum", "American negotiators"): guidelines rule 6.1.
 HOLDER_NOUNS = ("proposal", "proposals", "plan", "plans", "peace plan", "memorandum", "memorandums", "memoranda",
-                "draft", "drafts", "document", "terms", "conditions", "demands", "position", "formula", "offer",
+                "draft", "drafts", "document", "terms", "conditions", "demands", "position", "positions", "formula", "offer",
                 "negotiators", "delegation", "delegations", "officials", "diplomats", "envoy", "envoys", "side",
                 "team", "counterproposal", "counter-proposal", "framework")
 #: Words of a title that describes someone by whom they serve ("Zelensky's adviser Mykhailo
@@ -271,7 +288,7 @@ class ActorRegistry:
                 actor, title, description.group("adjective"), around))
             if who:
                 mentions.append(Mention(who, description.group(0), description.start(), description.end(), "description"))
-        elif pron:
+        elif pron and _unregistered_speaker(text, self._match(text, date), pron[1]) is None:
             feminine = pron[0].lower() in _FEMININE
             who = self._antecedent(context, date, named, lambda actor, around: self.actors[actor].gender != (
                 "male" if feminine else "female") or pron[0].lower() in _FIRST_PERSON)
@@ -285,11 +302,15 @@ class ActorRegistry:
         the people of interview questions. ``fits(actor, title_words)`` (see :func:`_titles`)."""
         for sentence in reversed(_SENTENCE_END.split(_QUESTION.sub(" ", context))):
             found = self._match(sentence, date)
-            for m in found:
-                if not self._is_person(m.actor) or m.actor in named or self._describes_other(sentence, m, found):
-                    continue
-                if fits(m.actor, _titles(sentence, m)):
-                    return m.actor
+            people = [m for m in found if self._is_person(m.actor) and m.actor not in named
+                      and not self._describes_other(sentence, m, found) and fits(m.actor, _titles(sentence, m))]
+            speakers = [m for m in people if _speaks(sentence, m)]
+            if speakers:
+                return speakers[0].actor
+            if _unregistered_speaker(sentence, found) is not None:
+                return None
+            if people:
+                return people[0].actor
         return None
 
     def _description(self, text: str, mentions: list[Mention]) -> re.Match | None:
@@ -431,6 +452,24 @@ class ActorRegistry:
             out.append(Mention(best.actor, text[start:end].rstrip("."), start, start + len(text[start:end].rstrip(".")), best.via))
             i = j
         return out
+
+
+def _speaks(sentence: str, m: Mention) -> bool:
+    """Whether the person named at ``m`` is the subject of a reporting verb in ``sentence``."""
+    return bool(_SPEAKER_AFTER.match(sentence[m.end:]) or _SPEAKER_BEFORE.search(sentence[:m.start]))
+
+
+def _unregistered_speaker(text: str, found: list[Mention], before: int | None = None) -> int | None:
+    """Where a name that is no registry mention speaks in ``text`` (before ``before``), if it does."""
+    for match in _NAME_SPEAKER.finditer(text, 0, len(text) if before is None else before):
+        name = match.group(1)
+        words = name.split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        if not words or any(m.start < match.end(1) and match.start(1) < m.end for m in found):
+            continue
+        return match.start(1)
+    return None
 
 
 def _titles(sentence: str, m: Mention) -> str:

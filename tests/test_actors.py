@@ -98,6 +98,17 @@ def test_pronoun_antecedent_is_the_subject_of_the_nearest_sentence_naming_one(re
                "on Tuesday. The meeting ended late.") == ["stoltenberg"]
 
 
+def test_pronoun_prefers_the_speaker_and_stops_at_an_unregistered_one(registry):
+    # the subject of the reporting verb, not the first person named
+    assert ids(registry, "He added that the door stayed open.",
+               context="At a joint news conference with Vladimir Putin, Scholz said the question was not on the agenda.") \
+        == ["scholz"]
+    # a speaker the registry does not know owns the pronoun: no registry person is guessed
+    assert ids(registry, "He added that the door stayed open.",
+               context="Putin spoke on Monday. Prime Minister Rishi Sunak said Ukraine's place was in NATO.") == []
+    assert ids(registry, "Niinisto said he had called Putin.", context="Zelensky spoke on Monday.") == ["putin"]
+
+
 def test_pronoun_of_a_gender_skips_people_of_the_other(registry):
     context = "Sergei Lavrov spoke after Maria Zakharova's briefing."
     assert ids(registry, "She called the plan a farce.", context=context) == ["zakharova"]
