@@ -337,7 +337,9 @@ class ActorRegistry:
 
     def _describes_other(self, text: str, m: Mention, found: list[Mention]) -> bool:
         """Whether ``m`` only names whom another person serves: "M's adviser <person>",
-        "<person>, (an adviser to | head of) M's ..." with nothing but title words in between."""
+        "<person>, (an adviser to | head of) M's ..." with nothing but title words in between; a
+        person M also without the possessive ("Zelensky aide Zhovkva", "Podolyak, the Zelensky
+        adviser")."""
         people = [o for o in found if o is not m and o.actor != m.actor and self._is_person(o.actor)]
         if not people:
             return False
@@ -350,18 +352,24 @@ class ActorRegistry:
         possessive = re.match(r"['’]s?\b", after)
         if possessive:
             after = after[possessive.end():]
-        # "M's adviser <person>" / "M's foreign minister, <person>"
+        # "M's adviser <person>" / "M's foreign minister, <person>" / "Zelensky aide <person>"
         if possessive and any(o.start >= m.end and title(text[m.end + possessive.end():o.start].strip(" ,"))
                               for o in people):
+            return True
+        if self._is_person(m.actor) and any(  # a bare noun adjunct: "Zelensky aide <person>"
+                o.start >= m.end and re.fullmatch(r"(?:\s+[\w'’]+){1,3}\s+", text[m.end:o.start])
+                and title(text[m.end:o.start]) and not re.search(r"\b(?:to|of|the|a|an)\b", text[m.end:o.start])
+                for o in people):
             return True
         # "<person>, M's adviser" / "<person>, an adviser to M" / "<person>, head of M's office"
         for o in people:
             if o.end <= m.start:
                 between = text[o.end:m.start]
-                if between.startswith(",") and (between.strip(" ,") == "" or title(between.strip(" ,"))):
+                if between.startswith(",") and (between.strip(" ,").lower() in ("", "the", "a", "an")
+                                                or title(between.strip(" ,"))):
                     lead = re.findall(r"[\w'’]+", after)[:4]
                     lead = lead[:next((i for i, w in enumerate(lead) if w.lower() not in _TITLE_WORDS), len(lead))]
-                    if possessive and title(" ".join(lead)):
+                    if (possessive or self._is_person(m.actor)) and title(" ".join(lead)):
                         return True
                     if not possessive and re.search(r"\b(to|of)\s*$", between):
                         return True
