@@ -40,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 from stance.actors import ActorRegistry
+from stance.documents import CONTEXT_SENTENCES
 from stance.schema import LABELS, PHENOMENA, load_targets, validate_file
 
 DATA = ROOT / "data"
@@ -47,7 +48,6 @@ SOURCES = DATA / "sources"
 SPLITS = ("train", "dev", "test", "test_shift")
 SHIFT_FROM = "2024-01-01"
 SEED_DOC = "seed"
-CONTEXT_SENTENCES = 3
 TRAIN_SHARE, DEV_SHARE = 0.62, 0.16  # of documents before SHIFT_FROM; the rest is test
 REALISTIC_FROM_BATCH = 10  # batches written after studying published coverage ("b10-01" on)
 REALISTIC_TRAIN_SHARE, REALISTIC_DEV_SHARE = 0.45, 0.25  # more of them to dev and test

@@ -68,7 +68,12 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def resolve_actors(sentences: list[Sentence], registry, date: str | None, lookback: int = 10) -> None:
+#: Sentences before a sentence that actor detection reads for pronouns and descriptions; the
+#: corpus stores as much as each record's ``context``, so that evaluation sees what analysis sees.
+CONTEXT_SENTENCES = 10
+
+
+def resolve_actors(sentences: list[Sentence], registry, date: str | None, lookback: int = CONTEXT_SENTENCES) -> None:
     for s in sentences:
         # Pronouns look further back than the model's context: a quote of several sentences can
         # stand between the speaker's name and "he tweets".
