@@ -93,6 +93,10 @@ _TITLE_WORDS = {"adviser", "advisor", "advisers", "aide", "aides", "spokesman", 
 _TITLE_HEADS = {"adviser", "advisor", "advisers", "aide", "aides", "spokesman", "spokeswoman", "spokesperson",
                 "secretary", "minister", "chief", "head", "office", "envoy", "ambassador", "representative",
                 "negotiator", "president", "team"}
+# "<person>, who leads the Russian delegation" / "<person>, heading Russia's team": the body the
+# person leads describes the person, as a title does.
+_LEADS = re.compile(r",\s*(?:who\s+(?:[\w'’]+\s+){0,2}?)?(?:leads?|led|heads?|headed|heading|leading|chairs?|chaired|"
+                    r"runs?|ran|sits\s+on|sat\s+on)\s+(?:the\s+)?", re.IGNORECASE)
 # Short all-caps aliases ("US", "EU", "UK") collide with ordinary words in lower case ("us").
 _CASE_SENSITIVE_MAX_LEN = 3
 
@@ -360,6 +364,10 @@ class ActorRegistry:
                 o.start >= m.end and re.fullmatch(r"(?:\s+[\w'’]+){1,3}\s+", text[m.end:o.start])
                 and title(text[m.end:o.start]) and not re.search(r"\b(?:to|of|the|a|an)\b", text[m.end:o.start])
                 for o in people):
+            return True
+        lead_word = (re.findall(r"[\w'’-]+", after)[:1] or [""])[0].lower()
+        if any(o.end <= m.start and _LEADS.fullmatch(text[o.end:m.start]) for o in people) and (
+                m.via in ("role", "modifier") or (possessive and (lead_word in HOLDER_NOUNS or lead_word in _TITLE_HEADS))):
             return True
         # "<person>, M's adviser" / "<person>, an adviser to M" / "<person>, head of M's office"
         for o in people:

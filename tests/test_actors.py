@@ -198,6 +198,8 @@ def test_registry_round_trips_through_yaml(registry, tmp_path):
     ("Zelensky's adviser Mykhailo Podolyak ruled out a ceasefire.", "zelensky", "podolyak"),
     ("Zelensky aide Ihor Zhovkva said neutrality could be discussed.", "zelensky", "zhovkva"),
     ("Mykhailo Podolyak, the Zelensky adviser, weighed in on Twitter.", "zelensky", "podolyak"),
+    ("Vladimir Medinsky, who leads the Russian delegation, said the talks were useful.", "russia", "medinsky"),
+    ("Medinsky, who leads Russia's team, said the proposals would be studied.", "russia", "medinsky"),
     ("Mykhailo Podolyak, an adviser to Zelensky, ruled out a ceasefire.", "zelensky", "podolyak"),
     ("Andriy Yermak, head of Zelensky's office, said Kyiv would not cede land.", "zelensky", "yermak"),
     ("Jake Sullivan, Biden's national security adviser, said the door stays open.", "biden", "sullivan"),
