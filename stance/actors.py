@@ -37,14 +37,18 @@ _FEMININE = {"she", "her", "hers"}
 _DESCRIPTION = re.compile(
     r"\b[Tt]he\s+(?:(?P<adjective>(?!prime\b|foreign\b|defen[cs]e\b|secretary\b)[A-Z][\w-]*)\s+)?(?P<title>foreign minister|defen[cs]e minister|prime minister|"
     r"secretary of state|secretary general|secretary-general|minister|chancellor|president|leader|premier|"
-    r"diplomat|envoy|spokesman|spokeswoman|spokesperson|negotiator)\b(?!\s+of\b)", re.IGNORECASE)
+    r"head of state|diplomat|envoy|spokesman|spokeswoman|spokesperson|negotiator|aide|adviser|advisor)\b(?!\s+of\b)",
+    re.IGNORECASE)
 _TITLE_EVIDENCE = {  # a title word and the words that show a person may be called by it
     "leader": ("president", "prime minister", "chancellor", "leader", "premier"),
+    "head of state": ("president", "leader", "head of state"),
+    "aide": ("aide", "adviser", "advisor"),
     "premier": ("prime minister", "premier"),
     "diplomat": ("minister", "diplomat", "ambassador", "secretary of state"),
     "spokesman": ("spokesman", "spokeswoman", "spokesperson", "press secretary"),
 }
 _TITLE_EVIDENCE["spokeswoman"] = _TITLE_EVIDENCE["spokesperson"] = _TITLE_EVIDENCE["spokesman"]
+_TITLE_EVIDENCE["adviser"] = _TITLE_EVIDENCE["advisor"] = _TITLE_EVIDENCE["aide"]
 # Sentence boundaries inside a context string: the antecedent of a pronoun is looked for sentence
 # by sentence, nearest first.
 _SENTENCE_END = re.compile(r"(?<=[.!?…\"”’])\s+(?=[A-Z0-9“\"‘'«–—(])")
@@ -284,7 +288,9 @@ class ActorRegistry:
             return mentions
         named = {m.actor for m in mentions}
         description = self._description(text, mentions)
-        pron = self._pronoun(text, mentions)
+        # a sentence after an answer, with no question of its own, goes on with the answer
+        last = _SENTENCE_END.split(context.strip())[-1]
+        pron = self._pronoun(text, mentions, continues_answer=bool(_ANSWER.search(" " + last)) and "Q:" not in text)
         if description and (not pron or description.start() < pron[1]):
             # "The minister said he ...": the pronoun is the described person's, found or not
             title = description.group("title").lower()
@@ -383,14 +389,16 @@ class ActorRegistry:
                         return True
         return False
 
-    def _pronoun(self, text: str, mentions: list[Mention]) -> tuple[str, int, int] | None:
+    def _pronoun(self, text: str, mentions: list[Mention], continues_answer: bool = False) -> tuple[str, int, int] | None:
         """The pronoun that stands for a person named before the sentence, if any: a third-person
         pronoun in a sentence that names no person, or that comes before the sentence's first
         person ("He told Putin ..."); or, inside a quotation, "I", "we", "our" ... of a speaker named
-        before (a quote split from its attribution). In an interview answer ("Q: ... A: ...") only
-        the answer counts, and its "I" or "we" comes first: the interviewee speaks."""
-        answer = _ANSWER.search(text)
-        begin = answer.end() if answer else 0
+        before (a quote split from its attribution). In an interview answer ("Q: ... A: ...", or a
+        sentence that ``continues_answer``) only the answer counts, and its "I" or "we" comes first:
+        the interviewee speaks."""
+        found = _ANSWER.search(text)
+        answer = found or continues_answer
+        begin = found.end() if found else 0
         persons = [m.start for m in mentions if self._is_person(m.actor) and m.start >= begin]
         limit = min(persons) if persons else len(text)
         tokens = [(t, s, e) for t, s, e in _tokens(text) if s >= begin]

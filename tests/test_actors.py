@@ -128,6 +128,9 @@ def test_interview_answer_speaks_for_the_interviewee_not_the_people_of_the_quest
     assert [(m.actor, m.text, m.via) for m in mentions] == [("zhovkva", "We", "pronoun")]
     # without an answer marker or a quotation, "we" is not a speaker's
     assert ids(registry, "We are ready to discuss it at the table.", context=context) == []
+    # ... unless the sentence goes on with an answer
+    answered = context + " A: Neutrality can be discussed."
+    assert ids(registry, "But our land is not for trade.", context=answered) == ["zhovkva"]
 
 
 @pytest.mark.parametrize("text, context, expected", [
@@ -138,6 +141,7 @@ def test_interview_answer_speaks_for_the_interviewee_not_the_people_of_the_quest
      "Lavrov and Dmytro Kuleba.", ["cavusoglu"]),
     ("The Russian minister said the talks were hard.", "Turkish Foreign Minister Mevlut Cavusoglu hosted Sergei "
      "Lavrov and Dmytro Kuleba.", ["lavrov"]),
+    ("The head of state said the talks were over.", "Alexander Lukashenko met the military.", ["lukashenko"]),
     # the description takes the pronoun after it: one mention, not two people
     ("The minister said he would not sign.", "Sergei Lavrov met Zelensky's adviser Podolyak.", ["lavrov"]),
     # a title nobody of the context fits, and an adjective that is no registry demonym
