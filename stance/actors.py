@@ -278,8 +278,8 @@ class ActorRegistry:
             >>> [m.actor for m in reg.detect("Kremlin spokesman Dmitry Peskov said Kyiv must accept it.")]
             ['peskov', 'ukraine']
         """
-        found = self._match(text, date)
-        found = [m for m in found if not self._describes_other(text, m, found)]
+        matched = self._match(text, date)
+        found = [m for m in matched if not self._describes_other(text, m, matched)]
         first: dict[str, Mention] = {}
         for m in found:
             first.setdefault(m.actor, m)
@@ -298,7 +298,7 @@ class ActorRegistry:
                 actor, title, description.group("adjective"), around))
             if who:
                 mentions.append(Mention(who, description.group(0), description.start(), description.end(), "description"))
-        elif pron and _unregistered_speaker(text, self._match(text, date), pron[1]) is None:
+        elif pron and _unregistered_speaker(text, matched, pron[1]) is None:
             feminine = pron[0].lower() in _FEMININE
             who = self._antecedent(context, date, named, lambda actor, around: self.actors[actor].gender != (
                 "male" if feminine else "female") or pron[0].lower() in _FIRST_PERSON)

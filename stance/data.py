@@ -66,7 +66,8 @@ class InputSettings:
         try:
             if len(self.mention_markers) != 2 or any(not isinstance(m, str) for m in self.mention_markers):
                 raise ValueError
-            [m.format(type="person") for m in self.mention_markers]
+            for marker in self.mention_markers:
+                marker.format(type="person")  # raises on a placeholder other than {type}
         except (KeyError, IndexError, ValueError):
             bad.append(("mention_markers", self.mention_markers))
         if not 8 <= self.max_length <= 4096:
