@@ -39,6 +39,11 @@ _DESCRIPTION = re.compile(
     r"secretary of state|secretary general|secretary-general|minister|chancellor|president|leader|premier|"
     r"head of state|diplomat|envoy|spokesman|spokeswoman|spokesperson|negotiator|aide|adviser|advisor)\b(?!\s+of\b)",
     re.IGNORECASE)
+# Offices that are also said with "of" and the state: "the President of Türkiye".
+_OFFICES = {"president", "vice president", "prime minister", "chancellor", "foreign minister", "defence minister",
+            "defense minister", "secretary of state"}
+# Adjectives of a description that say when, not who: "the former prime minister".
+_TIME_ADJECTIVES = {"former", "then", "new", "outgoing", "incoming", "current", "late"}
 _TITLE_EVIDENCE = {  # a title word and the words that show a person may be called by it
     "leader": ("president", "prime minister", "chancellor", "leader", "premier"),
     "head of state": ("president", "leader", "head of state"),
@@ -65,7 +70,11 @@ _SPEECH = (r"(?:said|says|told|tells|added|adds|declared|declares|warned|warns|a
            r"remarked|remarks|repeated|repeats|conceded|concedes|predicted|predicts|asserted|asserts|dismissed|"
            r"dismisses|ruled|rules|called|calls|described|describes|spoke|speaks)")
 _SPEAKER_AFTER = re.compile(r"^(?:\s*,[^,.;]{1,90},)?\s+(?:has\s+|had\s+|also\s+|again\s+|then\s+)?" + _SPEECH + r"\b")
-_SPEAKER_BEFORE = re.compile(r"(?:\b" + _SPEECH + r"|\baccording to)\s+$", re.IGNORECASE)
+# "Russia's envoy to the UN, Vassily Nebenzya, told ...": the name closes an apposition.
+_SPEAKER_AFTER_APPOSITION = re.compile(r"^,\s+(?:has\s+|had\s+|also\s+|again\s+|then\s+)?" + _SPEECH + r"\b")
+# The verb before the name only after a quotation or a comma (", said Kuleba"): "Scholz said
+# Putin would ..." is Scholz's statement about Putin.
+_SPEAKER_BEFORE = re.compile(r"(?:[,\"”’]\s*" + _SPEECH + r"|\baccording to)\s+$", re.IGNORECASE)
 # An unregistered name as the speaker ("Niinisto said", "Prime Minister Rishi Sunak said"): a
 # pronoun after it is that person's, not someone's of the registry.
 _NAME_SPEAKER = re.compile(r"(?<![\w'’])((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)" + _SPEAKER_AFTER.pattern[1:])
@@ -101,6 +110,8 @@ _TITLE_HEADS = {"adviser", "advisor", "advisers", "aide", "aides", "spokesman", 
 # person leads describes the person, as a title does.
 _LEADS = re.compile(r",\s*(?:who\s+(?:[\w'’]+\s+){0,2}?)?(?:leads?|led|heads?|headed|heading|leading|chairs?|chaired|"
                     r"runs?|ran|sits\s+on|sat\s+on)\s+(?:the\s+)?", re.IGNORECASE)
+# What may stand between the words of one name or role: spaces, a hyphen, a possessive.
+_JOINS = re.compile(r"(?:['’]s?)?[\s\-‑]*")
 # Short all-caps aliases ("US", "EU", "UK") collide with ordinary words in lower case ("us").
 _CASE_SENSITIVE_MAX_LEN = 3
 
@@ -186,9 +197,23 @@ class ActorRegistry:
                 self._add(alias, actor.id, "name")
             for phrase, start, end in actor.roles:
                 self._add(phrase, actor.id, "role", start, end)
+                for of_phrase in self._of_state(actor, phrase):
+                    self._add(of_phrase, actor.id, "role", start, end)
             for demonym in actor.demonyms:
                 for noun in HOLDER_NOUNS:
                     self._add(f"{demonym} {noun}", actor.id, "modifier")
+
+    def _of_state(self, actor: Actor, phrase: str) -> list[str]:
+        """"Russian president" read as well as "President of Russia", "president of the Russian
+        Federation", "Russia's president": an office named by its state's demonym, said with
+        "of" or the possessive of each name of the state."""
+        state = self.actors.get(actor.affiliation or "")
+        demonym, _, title = phrase.partition(" ")
+        if state is None or demonym not in state.demonyms or title.lower() not in _OFFICES:
+            return []
+        names = [re.sub(r"^the\s+", "", n, flags=re.IGNORECASE) for n in (state.name, *state.aliases)]
+        return [f"{title} of {the}{name}" for name in names for the in ("", "the ")] + [
+            f"{name}'s {title}" for name in names]
 
     def _add(self, phrase: str, actor: str, via: str, start=None, end=None) -> None:
         toks = [t for t, _, _ in _tokens(phrase)]
@@ -197,8 +222,12 @@ class ActorRegistry:
         if not toks:
             return
         case = phrase if (len(toks) == 1 and phrase.isupper() and len(phrase.replace(".", "")) <= _CASE_SENSITIVE_MAX_LEN) else None
-        pat = _Pattern(tuple(_fold(t) for t in toks), actor, via, case.replace(".", "") if case else None, start, end)
-        self._patterns.setdefault(pat.tokens[0], []).append(pat)
+        folded = tuple(_fold(t) for t in toks)
+        # headlines drop articles: "head of Russian delegation" is "head of the Russian delegation"
+        for tokens in {folded, tuple(t for t in folded if t not in _ARTICLES)}:
+            pat = _Pattern(tokens, actor, via, case.replace(".", "") if case else None, start, end)
+            if pat not in self._patterns.get(tokens[0], ()):
+                self._patterns.setdefault(tokens[0], []).append(pat)
 
     # --- construction ------------------------------------------------------------------------
     @classmethod
@@ -287,30 +316,44 @@ class ActorRegistry:
         if not context:
             return mentions
         named = {m.actor for m in mentions}
-        description = self._description(text, mentions)
+        descriptions = self._descriptions(text, mentions)
         # a sentence after an answer, with no question of its own, goes on with the answer
         last = _SENTENCE_END.split(context.strip())[-1]
         pron = self._pronoun(text, mentions, continues_answer=bool(_ANSWER.search(" " + last)) and "Q:" not in text)
-        if description and (not pron or description.start() < pron[1]):
-            # "The minister said he ...": the pronoun is the described person's, found or not
-            title = description.group("title").lower()
-            who = self._antecedent(context, date, named, lambda actor, around: self._fits(
-                actor, title, description.group("adjective"), around))
-            if who:
-                mentions.append(Mention(who, description.group(0), description.start(), description.end(), "description"))
-        elif pron and _unregistered_speaker(text, matched, pron[1]) is None:
+        # "The minister said he ...": the pronoun is the described person's, found or not
+        if pron and not any(d.start() < pron[1] for d in descriptions) and _unregistered_speaker(text, matched, pron[1]) is None:
             feminine = pron[0].lower() in _FEMININE
-            who = self._antecedent(context, date, named, lambda actor, around: self.actors[actor].gender != (
-                "male" if feminine else "female") or pron[0].lower() in _FIRST_PERSON)
+
+            def fits(actor: str, around: str) -> bool:
+                return self.actors[actor].gender != ("male" if feminine else "female") or pron[0].lower() in _FIRST_PERSON
+
+            answer = _ANSWER.search(text)
+            question = (text[:answer.start()] if answer and "Q:" in text[:answer.start()] else
+                        last if answer and last.lstrip().startswith("Q:") else None)
+            # "Q: What has Putin achieved? A: Well, he has not ...": he is the person asked about
+            who = (pron[0].lower() in PRONOUNS and question and pron[1] >= answer.end()
+                   and self._antecedent_in([question], date, named, fits))
+            who = who or self._antecedent(context, date, named, fits)
             if who:
                 mentions.append(Mention(who, pron[0], pron[1], pron[2], "pronoun"))
+                named.add(who)
+        for d in descriptions:
+            title, adjective = d.group("title").lower(), d.group("adjective")
+            who = self._antecedent(context, date, named, lambda actor, around: self._fits(actor, title, adjective, around))
+            if who:
+                mentions.append(Mention(who, d.group(0), d.start(), d.end(), "description"))
+                named.add(who)
         return sorted(mentions, key=lambda m: m.start)
 
     def _antecedent(self, context: str, date: str | None, named: set, fits) -> str | None:
         """The first person that ``fits`` in the nearest sentence of ``context`` naming one, leaving
         out people already named, people who only describe another ("Zelensky's adviser X") and
         the people of interview questions. ``fits(actor, title_words)`` (see :func:`_titles`)."""
-        for sentence in reversed(_SENTENCE_END.split(_QUESTION.sub(" ", context))):
+        return self._antecedent_in(_SENTENCE_END.split(_QUESTION.sub(" ", context)), date, named, fits)
+
+    def _antecedent_in(self, sentences: list[str], date: str | None, named: set, fits) -> str | None:
+        for i in range(len(sentences) - 1, -1, -1):
+            sentence = sentences[i]
             found = self._match(sentence, date)
             people = [m for m in found if self._is_person(m.actor) and m.actor not in named
                       and not self._describes_other(sentence, m, found) and fits(m.actor, _titles(sentence, m))]
@@ -320,21 +363,58 @@ class ActorRegistry:
             if _unregistered_speaker(sentence, found) is not None:
                 return None
             if people:
-                return people[0].actor
+                # "He told Putin ...", "the chancellor said Putin would ...": a subject before the
+                # sentence's first person stands for someone named earlier, who stays the topic
+                chain = self._subject_reference(sentence, found, fits)
+                who = chain and self._antecedent_in(sentences[:i], date, named, chain)
+                return who or people[0].actor
         return None
 
-    def _description(self, text: str, mentions: list[Mention]) -> re.Match | None:
-        """A definite description ("the minister", "the Turkish minister") before the sentence's
-        first person that no registry phrase already matched."""
+    def _subject_reference(self, sentence: str, found: list[Mention], fits):
+        """For a sentence whose first person comes after a third-person pronoun or a definite
+        description ("He told Putin ...", "The minister met Zelensky"), or in which such a
+        description is the speaker ("Zelensky ..., the minister wrote"), the test (``fits``,
+        narrowed by the description's title) that the person it stands for must pass; else None."""
+        first: dict[str, Mention] = {}
+        for m in found:
+            if not self._describes_other(sentence, m, found):
+                first.setdefault(m.actor, m)
+        mentions = sorted(first.values(), key=lambda m: m.start)
         persons = [m.start for m in mentions if self._is_person(m.actor)]
-        limit = min(persons) if persons else len(text)
-        for d in _DESCRIPTION.finditer(text, 0, limit):
-            adjective = d.group("adjective")
-            if adjective and _fold(adjective) not in self._demonyms:
+        if not persons:
+            return None
+
+        def subject(start: int, end: int) -> bool:
+            return start < min(persons) or bool(_SPEAKER_AFTER.match(sentence[end:]))
+
+        description = next((d for d in self._descriptions(sentence, mentions) if subject(d.start(), d.end())), None)
+        # a possessive in an opening phrase is the person's after it ("At his phone-in, Putin said")
+        pron = next(((t, s, e) for t, s, e in _tokens(sentence) if t.lower() in ("he", "she") and s < min(persons)), None)
+        if description and (not pron or description.start() < pron[1]):
+            title, adjective = description.group("title").lower(), description.group("adjective")
+            return lambda actor, around: fits(actor, around) and self._fits(actor, title, adjective, around)
+        return fits if pron else None
+
+    def _descriptions(self, text: str, mentions: list[Mention]) -> list[re.Match]:
+        """Definite descriptions ("the minister", "the Turkish minister") that no registry phrase
+        already matched, leaving out an apposition of a person named in the sentence ("Kuleba,
+        the minister, said")."""
+        out = []
+        for d in _DESCRIPTION.finditer(text):
+            if any(m.start < d.end() and d.start() < m.end for m in mentions):
                 continue
-            if not any(m.start < d.end() and d.start() < m.end for m in mentions):
-                return d
-        return None
+            if any(self._is_person(m.actor) and re.fullmatch(r"\s*,\s*", text[m.end:d.start()]) for m in mentions):
+                continue
+            if re.search(r"\b(?:to|of|for)\s+$", text[:d.start()]):  # "an adviser to the president"
+                continue
+            # "Kuleba ... Ukraine, the foreign minister said": a person of the sentence whom the
+            # title fits is the one described
+            title, adjective = d.group("title").lower(), d.group("adjective")
+            if any(self._is_person(m.actor) and m.end <= d.start() and self._fits(m.actor, title, adjective, _titles(text, m))
+                   for m in mentions):
+                continue
+            out.append(d)
+        return out
 
     def _fits(self, actor: str, title: str, adjective: str | None, around: str) -> bool:
         """Whether a person can be "the <adjective> <title>": the title (or a word that implies it,
@@ -343,7 +423,11 @@ class ActorRegistry:
         evidence = " ".join([p for p, _, _ in self.actors[actor].roles] + [around]).lower()
         if not any(word in evidence for word in _TITLE_EVIDENCE.get(title, (title.split()[-1],))):
             return False
-        return not adjective or self._demonyms.get(_fold(adjective)) == self.affiliation(actor)
+        if not adjective or adjective.lower() in _TIME_ADJECTIVES:
+            return True
+        if _fold(adjective) in self._demonyms:
+            return self._demonyms[_fold(adjective)] == self.affiliation(actor)
+        return f"{adjective} {title}".lower() in evidence  # "the separatist leader"
 
     def _describes_other(self, text: str, m: Mention, found: list[Mention]) -> bool:
         """Whether ``m`` only names whom another person serves: "M's adviser <person>",
@@ -450,6 +534,8 @@ class ActorRegistry:
                 n = len(pat.tokens)
                 if tuple(folded[i:i + n]) != pat.tokens:
                     continue
+                if any(not _JOINS.fullmatch(text[toks[k][2]:toks[k + 1][1]]) for k in range(i, i + n - 1)):
+                    continue  # "In Kyiv, President Zelensky" is not the role "Kyiv's president"
                 if pat.case_sensitive and raw[i] != pat.case_sensitive:
                     continue
                 if date and ((pat.valid_from and date < pat.valid_from) or (pat.valid_to and date > pat.valid_to)):
@@ -480,7 +566,11 @@ class ActorRegistry:
 
 def _speaks(sentence: str, m: Mention) -> bool:
     """Whether the person named at ``m`` is the subject of a reporting verb in ``sentence``."""
-    return bool(_SPEAKER_AFTER.match(sentence[m.end:]) or _SPEAKER_BEFORE.search(sentence[:m.start]))
+    before, after = sentence[:m.start], sentence[m.end:]
+    if re.search(r"\bwhat\s+(?:[A-Z][\w'’-]*\s+){0,3}$", before):  # "what Zelensky calls a doctrine"
+        return False
+    return bool(_SPEAKER_AFTER.match(after) or _SPEAKER_BEFORE.search(before)
+                or (before.rstrip().endswith(",") and _SPEAKER_AFTER_APPOSITION.match(after)))
 
 
 def _unregistered_speaker(text: str, found: list[Mention], before: int | None = None) -> int | None:
@@ -491,6 +581,11 @@ def _unregistered_speaker(text: str, found: list[Mention], before: int | None = 
         while words and words[0].lower() in _NOT_NAMES:
             words = words[1:]
         if not words or any(m.start < match.end(1) and match.start(1) < m.end for m in found):
+            continue
+        # "Russia's envoy to the UN, Vassily Nebenzya, told": the registry name closing the
+        # apposition speaks, not the last capitalised word of the title ("UN")
+        if any(m.via == "name" and match.end(1) <= m.start and m.end <= match.end()
+               and _SPEAKER_AFTER_APPOSITION.match(text[m.end:]) for m in found):
             continue
         return match.start(1)
     return None
