@@ -71,6 +71,30 @@ def test_head_learning_rate_gives_the_head_its_own_rate(tiny_encoder):
     assert optimizer.defaults["fused"], "as Trainer's own default optimizer (adamw_torch_fused)"
 
 
+def test_layer_lr_decay_scales_each_encoder_layer_below_the_top(tiny_encoder):
+    from stance.pooling import MeanPoolingClassifier
+    from training.config import TrainingSettings
+    from training.train import head_and_body_optimizer
+
+    model = MeanPoolingClassifier.from_encoder(tiny_encoder, {0: "a", 1: "b"})
+    optimizer = head_and_body_optimizer(model, TrainingSettings(learning_rate=1e-4, head_learning_rate=2e-3,
+                                                               layer_lr_decay=0.5))
+    rate = {id(p): g["lr"] for g in optimizer.param_groups for p in g["params"]}
+    names = dict(model.named_parameters())
+    top = max(int(n.split(".layer.")[1].split(".")[0]) for n in names if ".layer." in n)
+    for name, param in names.items():
+        if name.startswith("classifier."):
+            expected = 2e-3
+        elif ".layer." in name:
+            expected = 1e-4 * 0.5 ** (top - int(name.split(".layer.")[1].split(".")[0]))
+        elif "embeddings." in name:
+            expected = 1e-4 * 0.5 ** (top + 1)
+        else:
+            expected = 1e-4
+        assert rate[id(param)] == pytest.approx(expected), name
+    assert top >= 1, "the tiny encoder needs two layers for this test to mean anything"
+
+
 def test_pooling_is_checked_in_the_config():
     from training.config import ConfigError, load_config
 
@@ -78,6 +102,8 @@ def test_pooling_is_checked_in_the_config():
         load_config(ROOT / "configs" / "default.yaml", ["model.scorers.transformer.pooling=max"])
     with pytest.raises(ConfigError, match="training.head_learning_rate"):
         load_config(ROOT / "configs" / "default.yaml", ["training.head_learning_rate=-1"])
+    with pytest.raises(ConfigError, match="training.layer_lr_decay"):
+        load_config(ROOT / "configs" / "default.yaml", ["training.layer_lr_decay=0"])
 
 
 @pytest.mark.parametrize("pooling", ["cls", "mean"])

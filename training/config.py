@@ -102,6 +102,9 @@ class TrainingSettings:
     learning_rate: float = setting(5e-5, "peak learning rate of AdamW", hf="learning_rate")
     head_learning_rate: float = setting(0.0, "peak learning rate of the new classification head (0: learning_rate); a "
                                         "fresh head can learn faster than the pretrained encoder may move")
+    layer_lr_decay: float = setting(1.0, "layer-wise learning-rate decay: encoder layer k below the top learns at "
+                                    "learning_rate x layer_lr_decay^k, the embeddings one step below the lowest "
+                                    "layer; 1.0 gives every encoder layer learning_rate")
     weight_decay: float = setting(0.01, "AdamW weight decay", hf="weight_decay")
     warmup_ratio: float = setting(0.1, "share of steps spent warming up the learning rate linearly",
                                   hf="warmup_steps")  # a float in [0, 1) is a share of all steps
@@ -275,6 +278,7 @@ def _check(cfg: Config) -> None:
         ("training.eval_batch_size", t.eval_batch_size, t.eval_batch_size >= 1),
         ("training.learning_rate", t.learning_rate, t.learning_rate > 0),
         ("training.head_learning_rate", t.head_learning_rate, t.head_learning_rate >= 0),
+        ("training.layer_lr_decay", t.layer_lr_decay, 0 < t.layer_lr_decay <= 1),
         ("training.warmup_ratio", t.warmup_ratio, 0 <= t.warmup_ratio < 1),
         ("training.none_keep", t.none_keep, 0 < t.none_keep <= 1),
         ("training.hard_none_keep", t.hard_none_keep, 0 < t.hard_none_keep <= 1),

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import random
+import re
 import shutil
 import string
 import sys
@@ -168,7 +169,8 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=epoch_ds, processing_class=tokenizer,
                       data_collator=DataCollatorWithPadding(tokenizer), compute_loss_func=weighted_loss,
                       compute_metrics=metrics, callbacks=callbacks,
-                      optimizers=(head_and_body_optimizer(model, t), None) if t.head_learning_rate > 0 else (None, None))
+                      optimizers=(head_and_body_optimizer(model, t), None)
+                      if t.head_learning_rate > 0 or t.layer_lr_decay < 1 else (None, None))
     checkpoint = last_complete_checkpoint(work_dir) if resume else None
     if resume:
         logger.info("resuming from %s", checkpoint or "scratch (no checkpoint found)")
@@ -221,23 +223,37 @@ def skip_early_evaluation(first: int):
 
 
 def head_and_body_optimizer(model, t: TrainingSettings):
-    """AdamW with ``t.head_learning_rate`` for the ``classifier`` head and ``t.learning_rate`` for the
-    rest; no weight decay on biases and LayerNorm weights (as Trainer's own AdamW). Trainer adds
-    its scheduler (warm-up, decay), which scales both rates alike."""
+    """AdamW with ``t.head_learning_rate`` (0: ``t.learning_rate``) for the ``classifier`` head and
+    ``t.learning_rate`` for the encoder, scaled down by ``t.layer_lr_decay`` per layer below the top
+    one (the embeddings one step below the lowest layer: the general features the pretrained
+    encoder learnt move least); no weight decay on biases and LayerNorm weights (as Trainer's own
+    AdamW). Trainer adds its scheduler (warm-up, decay), which scales every rate alike."""
     import torch
 
-    groups: dict[tuple[bool, bool], list] = {}
+    layers = [int(m.group(1)) for name, _ in model.named_parameters() if (m := _LAYER.search(name))]
+    top = max(layers, default=0)
+    groups: dict[tuple[bool, float, bool], list] = {}
     for name, param in model.named_parameters():
-        if param.requires_grad:
-            head = name.startswith("classifier.")
-            decay = param.ndim > 1  # biases and normalisation weights are the 1-D parameters
-            groups.setdefault((head, decay), []).append(param)
+        if not param.requires_grad:
+            continue
+        head = name.startswith("classifier.")
+        if head:
+            lr = t.head_learning_rate or t.learning_rate
+        else:
+            layer = _LAYER.search(name)
+            depth = top - int(layer.group(1)) if layer else (top + 1 if "embeddings." in name else 0)
+            lr = t.learning_rate * t.layer_lr_decay ** depth
+        decay = param.ndim > 1  # biases and normalisation weights are the 1-D parameters
+        groups.setdefault((head, lr, decay), []).append(param)
     # fused: one kernel for all parameters, as Trainer's own default optimizer (adamw_torch_fused);
     # the same updates (a run reproduces the per-parameter loop's metrics), less optimiser time.
     return torch.optim.AdamW(
-        [{"params": params, "lr": t.head_learning_rate if head else t.learning_rate,
-          "weight_decay": t.weight_decay if decay else 0.0} for (head, decay), params in groups.items()],
+        [{"params": params, "lr": lr, "weight_decay": t.weight_decay if decay else 0.0}
+         for (_, lr, decay), params in groups.items()],
         lr=t.learning_rate, fused=True)
+
+
+_LAYER = re.compile(r"\blayers?\.(\d+)\.")  # "encoder.layer.5.attention..." of a BERT-style encoder
 
 
 class TrainingError(RuntimeError):
