@@ -6,8 +6,9 @@ Trains the config once per seed (``run.seed`` = 1..N, or ``--seed-list 42 1 2``)
 ``runs/seeds/<config name>/seed<N>`` and scores each run on dev and every ``data.test`` file: the
 model as saved and, for an ensemble, each member alone (the transformer alone, the TF-IDF model
 alone), on the gold pairs. Prints one table per metric — mean ± sample std, min and every seed's
-value — and writes the numbers to ``runs/seeds/<config name>/seeds.json``. A decision between two
-configs is made on the dev rows of two such tables, never on one seed.
+value — and one of the model's macro-F1 on the slices its evaluation reports list (the corpus's
+first-round documents), and writes the numbers to ``runs/seeds/<config name>/seeds.json``. A
+decision between two configs is made on the dev rows of two such tables, never on one seed.
 """
 
 from __future__ import annotations
@@ -71,6 +72,34 @@ def reported_scores(run_dir: Path, files: dict[str, str]) -> dict | None:
     return out
 
 
+def slice_scores(run_dir: Path, files: dict[str, str]) -> dict:
+    """{split: {slice: macro-F1}} of the saved model on the slices its evaluation reports list
+    (records with a ``slice``, e.g. the first-round documents kept in test and test_shift)."""
+    out: dict[str, dict] = {}
+    for split in files:
+        path = run_dir / f"eval_{split}.json"
+        if path.is_file():
+            for name, m in json.loads(path.read_text(encoding="utf-8")).get("per_slice", {}).items():
+                out.setdefault(split, {})[name] = m["macro_f1"]
+    return out
+
+
+def slice_table(slices: dict[int, dict]) -> str:
+    """Mean ± std (min) over seeds of the model's macro-F1 per slice, one column per split."""
+    seeds = sorted(slices)
+    splits = sorted({split for s in seeds for split in slices[s]})
+    names = sorted({name for s in seeds for split in slices[s].values() for name in split})
+    lines = ["| macro_f1 of the model, slice | " + " | ".join(splits) + " |", "|---|" + "---|" * len(splits)]
+    for name in names:
+        cells = []
+        for split in splits:
+            values = [slices[s][split][name] for s in seeds if name in slices[s].get(split, {})]
+            mean, std = mean_std(values) if values else (float("nan"), 0.0)
+            cells.append(f"{mean:.3f} ± {std:.3f} (min {min(values):.3f})" if len(values) == len(seeds) else "–")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(results: dict[int, dict], metric: str) -> str:
     seeds = sorted(results)
     systems = list(next(iter(results.values())))
@@ -114,8 +143,12 @@ def main(argv=None) -> int:
           f"minutes per run (train + evaluate): " + ", ".join(f"{m:.1f}" for m in minutes.values()))
     for metric in METRICS:
         print("\n" + table(results, metric))
+    slices = {s: slice_scores(runs[s], files) for s in seeds}
+    if any(slices.values()):
+        print("\n" + slice_table(slices))
     report = {"config": str(args.config), "overrides": args.overrides, "seeds": seeds, "machine": machine(),
-              "minutes": minutes, "results": {str(s): r for s, r in results.items()}}
+              "minutes": minutes, "results": {str(s): r for s, r in results.items()},
+              "slices": {str(s): v for s, v in slices.items()}}
     (root / "seeds.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\nreport: {root / 'seeds.json'}")
     return 0

@@ -37,3 +37,17 @@ def test_run_reports_give_the_member_scores_a_second_scoring_gives(tiny_encoder,
         for split, metrics in splits.items():
             for key, value in metrics.items():
                 assert abs(reported[system][split][key] - value) < 1e-9, (system, split, key)
+
+
+def test_slice_table_averages_the_models_slices_over_seeds(tmp_path):
+    files = {"dev": "dev.jsonl", "test": "test.jsonl"}
+    slices = {}
+    for seed, value in ((1, 0.6), (2, 0.8)):
+        run = tmp_path / f"seed{seed}"
+        run.mkdir()
+        (run / "eval_test.json").write_text(json.dumps({"per_slice": {"first_round": {"macro_f1": value}}}))
+        (run / "eval_dev.json").write_text(json.dumps({"overall": {}}))  # no slices on dev
+        slices[seed] = seeds.slice_scores(run, files)
+    assert slices[1] == {"test": {"first_round": 0.6}}
+    table = seeds.slice_table(slices)
+    assert "| first_round | 0.700 ± 0.141 (min 0.600) |" in table
