@@ -69,9 +69,10 @@ _SPEECH = (r"(?:said|says|told|tells|added|adds|declared|declares|warned|warns|a
            r"announces|explained|explains|acknowledged|acknowledges|claimed|claims|suggested|suggests|urged|urges|"
            r"remarked|remarks|repeated|repeats|conceded|concedes|predicted|predicts|asserted|asserts|dismissed|"
            r"dismisses|ruled|rules|called|calls|described|describes|spoke|speaks)")
-_SPEAKER_AFTER = re.compile(r"^(?:\s*,[^,.;]{1,90},)?\s+(?:has\s+|had\s+|also\s+|again\s+|then\s+)?" + _SPEECH + r"\b")
+_AUXILIARY = r"(?:has\s+|had\s+|also\s+|again\s+|then\s+)?"
+_SPEAKER_AFTER = re.compile(r"^(?:\s*,[^,.;]{1,90},)?\s+" + _AUXILIARY + _SPEECH + r"\b")
 # "Russia's envoy to the UN, Vassily Nebenzya, told ...": the name closes an apposition.
-_SPEAKER_AFTER_APPOSITION = re.compile(r"^,\s+(?:has\s+|had\s+|also\s+|again\s+|then\s+)?" + _SPEECH + r"\b")
+_SPEAKER_AFTER_APPOSITION = re.compile(r"^,\s+" + _AUXILIARY + _SPEECH + r"\b")
 # The verb before the name only after a quotation or a comma (", said Kuleba"): "Scholz said
 # Putin would ..." is Scholz's statement about Putin.
 _SPEAKER_BEFORE = re.compile(r"(?:[,\"”’]\s*" + _SPEECH + r"|\baccording to)\s+$", re.IGNORECASE)
@@ -295,11 +296,12 @@ class ActorRegistry:
         With ``context`` (the preceding text), a sentence with a personal pronoun (he, his, she,
         her) before any person of its own is attributed to a person named in the context: the
         first one (the subject, as a rule) of the nearest context sentence that names one, of the
-        pronoun's gender where the registry knows it; the quote attribution "..., he tweets."
-        belongs to the adviser named before. So is a first-person pronoun in a quotation or in an
-        interview answer ("A: We ..."), whose questions ("Q: ...") are not the speaker's words. A
-        definite description ("the minister", "the French leader") goes to the nearest person of
-        the context whom its title fits. ``date`` (YYYY-MM-DD) selects the holder of a dated role
+        pronoun's gender where the registry knows it (its speaker first; when that sentence's
+        subject is itself a pronoun or a description, the person it stands for); the quote
+        attribution "..., he tweets." belongs to the adviser named before. So is a first-person
+        pronoun in a quotation or in an interview answer ("A: We ..."), whose questions ("Q: ...")
+        are not the speaker's words. Each definite description ("the minister", "the French
+        leader") goes to the nearest person of the context whom its title fits. ``date`` (YYYY-MM-DD) selects the holder of a dated role
         ("NATO secretary general").
 
         Example:
@@ -308,11 +310,7 @@ class ActorRegistry:
             ['peskov', 'ukraine']
         """
         matched = self._match(text, date)
-        found = [m for m in matched if not self._describes_other(text, m, matched)]
-        first: dict[str, Mention] = {}
-        for m in found:
-            first.setdefault(m.actor, m)
-        mentions = sorted(first.values(), key=lambda m: m.start)
+        mentions = self._first_mentions(text, matched)
         if not context:
             return mentions
         named = {m.actor for m in mentions}
@@ -345,6 +343,15 @@ class ActorRegistry:
                 named.add(who)
         return sorted(mentions, key=lambda m: m.start)
 
+    def _first_mentions(self, text: str, matched: list[Mention]) -> list[Mention]:
+        """The first mention of each actor that is a holder (not only describing another person),
+        in order of appearance."""
+        first: dict[str, Mention] = {}
+        for m in matched:
+            if not self._describes_other(text, m, matched):
+                first.setdefault(m.actor, m)
+        return sorted(first.values(), key=lambda m: m.start)
+
     def _antecedent(self, context: str, date: str | None, named: set, fits) -> str | None:
         """The first person that ``fits`` in the nearest sentence of ``context`` naming one, leaving
         out people already named, people who only describe another ("Zelensky's adviser X") and
@@ -375,11 +382,7 @@ class ActorRegistry:
         description ("He told Putin ...", "The minister met Zelensky"), or in which such a
         description is the speaker ("Zelensky ..., the minister wrote"), the test (``fits``,
         narrowed by the description's title) that the person it stands for must pass; else None."""
-        first: dict[str, Mention] = {}
-        for m in found:
-            if not self._describes_other(sentence, m, found):
-                first.setdefault(m.actor, m)
-        mentions = sorted(first.values(), key=lambda m: m.start)
+        mentions = self._first_mentions(sentence, found)
         persons = [m.start for m in mentions if self._is_person(m.actor)]
         if not persons:
             return None
