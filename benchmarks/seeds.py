@@ -94,8 +94,11 @@ def slice_table(slices: dict[int, dict]) -> str:
         cells = []
         for split in splits:
             values = [slices[s][split][name] for s in seeds if name in slices[s].get(split, {})]
-            mean, std = mean_std(values) if values else (float("nan"), 0.0)
-            cells.append(f"{mean:.3f} ± {std:.3f} (min {min(values):.3f})" if len(values) == len(seeds) else "–")
+            if len(values) < len(seeds):  # a slice some run did not report is no mean over the seeds
+                cells.append("–")
+                continue
+            mean, std = mean_std(values)
+            cells.append(f"{mean:.3f} ± {std:.3f} (min {min(values):.3f})")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
