@@ -123,6 +123,10 @@ class TrainingSettings:
                                "position), resampled with the seed; 1.0 keeps all")
     hard_none_keep: float = setting(1.0, "share of hard none pairs kept (sentences where some actor takes a "
                                     "position): they teach who holds which position")
+    name_swap: float = setting(0.0, "share of training pairs whose actor, a person named in the sentence, is handed to "
+                               "another person of the same affiliation and gender (every name of the actor in sentence "
+                               "and context replaced, the stance kept; training.augment.swap_names): the model reads "
+                               "what is said, not who usually says it; transformer scorers only, 0 turns it off")
     dev_none_keep: float = setting(1.0, "share of easy none dev pairs (sentences where nobody takes a position) in "
                                    "the per-epoch dev evaluation that picks the best epoch; the calibration, the "
                                    "ensemble and the reports use all dev pairs")
@@ -283,6 +287,7 @@ def _check(cfg: Config) -> None:
         ("training.none_keep", t.none_keep, 0 < t.none_keep <= 1),
         ("training.hard_none_keep", t.hard_none_keep, 0 < t.hard_none_keep <= 1),
         ("training.dev_none_keep", t.dev_none_keep, 0 < t.dev_none_keep <= 1),
+        ("training.name_swap", t.name_swap, 0 <= t.name_swap <= 1),
         ("training.evaluate_from_epoch", t.evaluate_from_epoch, t.evaluate_from_epoch >= 1),
         ("training.gradient_accumulation_steps", t.gradient_accumulation_steps, t.gradient_accumulation_steps >= 1),
         *((f"input.{name}", value, False) for name, value in cfg.input.check()),

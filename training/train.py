@@ -42,6 +42,7 @@ from stance.model import StanceModel
 from stance.schema import LABELS, load_targets, read_records
 from stance.scorers import Ensemble, TransformerScorer, labels_of, scorer_class, scorer_proba
 
+from .augment import swap_names
 from .config import Config, ConfigError, TrainingSettings, hf_arguments, load_config, resolve_scorer
 
 logger = logging.getLogger("stance.train")
@@ -369,7 +370,8 @@ def fit(train_examples: Sequence[PairExample], dev_examples: Sequence[PairExampl
 
     Args:
         train_examples: Labelled training pairs. Transformer scorers see them after ``none``
-            subsampling (``training.none_keep``, ``hard_none_keep``); other scorers see all of them.
+            subsampling (``training.none_keep``, ``hard_none_keep``) and name swaps
+            (``training.name_swap``); other scorers see all of them as given.
         dev_examples: Labelled dev pairs: best epoch, ``none`` calibration, ensemble weights.
         formatter: The input contract, registry and targets the model reads with.
         scorers: ``{name: {"type": ..., settings}}`` as in a config's ``model.scorers`` (default: one
@@ -386,6 +388,7 @@ def fit(train_examples: Sequence[PairExample], dev_examples: Sequence[PairExampl
     scorers = {name: resolve_scorer(name, raw) for name, raw in (scorers or {"transformer": {}}).items()}
     _seed_everything(seed)
     subsampled = subsample_none(list(train_examples), training.none_keep, training.hard_none_keep, seed)
+    subsampled = swap_names(subsampled, formatter.registry, training.name_swap, seed)
     fitted, info = {}, {"scorers": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for name, settings in scorers.items():
