@@ -123,6 +123,8 @@ class TrainingSettings:
                                "position), resampled with the seed; 1.0 keeps all")
     hard_none_keep: float = setting(1.0, "share of hard none pairs kept (sentences where some actor takes a "
                                     "position): they teach who holds which position")
+    resample_none: bool = setting(False, "draw the kept none pairs anew each epoch (the next none_keep and hard_none_keep "
+                                  "shares of a seeded shuffle): the same steps an epoch, more different none pairs seen")
     name_swap: float = setting(0.0, "share of training pairs whose actor, a person named in the sentence, is handed to "
                                "another person of the same affiliation and gender (every name of the actor in sentence "
                                "and context replaced, the stance kept; training.augment.swap_names): the model reads "

@@ -43,6 +43,7 @@ from stance.schema import LABELS, load_targets, read_records
 from stance.scorers import Ensemble, TransformerScorer, labels_of, scorer_class, scorer_proba
 
 from .augment import swap_names
+from .sampling import EpochPairs, none_schedule, subsample_none
 from .config import Config, ConfigError, TrainingSettings, hf_arguments, load_config, resolve_scorer
 
 logger = logging.getLogger("stance.train")
@@ -58,17 +59,6 @@ def _seed_everything(seed: int) -> None:
         torch.manual_seed(seed)
     except ImportError:
         pass
-
-
-def subsample_none(examples: list[PairExample], keep: float, hard_keep: float, seed: int) -> list[PairExample]:
-    """Keep every stance pair, ``hard_keep`` of the none pairs of sentences where someone takes a
-    position, and ``keep`` of the none pairs of sentences where nobody does."""
-    if keep >= 1.0 and hard_keep >= 1.0:
-        return examples
-    with_stance = {e.record_id for e in examples if e.label != "none"}
-    rng = random.Random(seed)
-    return [e for e in examples
-            if e.label != "none" or rng.random() < (hard_keep if e.record_id in with_stance else keep)]
 
 
 def class_weights(labels: list[str], mode: str) -> list[float]:
@@ -129,6 +119,13 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
 
     columns = ["first", "second", "target", "actor"]
     train_ds = pairs_to_dataset(train_ex, formatter).map(tokenize, batched=True, remove_columns=columns)
+    if t.resample_none:  # train_ex holds every none pair: each epoch draws its own
+        schedule = none_schedule(train_ex, t.none_keep, t.hard_none_keep, seed, t.epochs)
+        train_ds = EpochPairs(train_ds.to_list(), schedule)
+        seen = len({i for epoch in schedule for i in epoch})
+        logger.info("none pairs drawn anew each epoch: %d pairs an epoch, %d different ones in %d epochs",
+                    len(train_ds), seen, t.epochs)
+        train_ex = [train_ex[i] for i in schedule[0]]  # the class weights of one epoch
     # Each epoch is scored on every dev stance pair and a seeded share of the none pairs (a large
     # dev set would otherwise cost more than training); the none calibration, the collapse check,
     # the ensemble and the reports use all dev pairs.
@@ -165,6 +162,8 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
         disable_tqdm=not sys.stderr.isatty() and bool(os.environ.get("CI")),
     )
     callbacks = [EarlyStoppingCallback(t.early_stopping_patience)] if t.early_stopping_patience > 0 else []
+    if isinstance(train_ds, EpochPairs):
+        callbacks.append(train_ds.callback())
     if per_epoch and t.evaluate_from_epoch > 1:
         callbacks.append(skip_early_evaluation(min(t.evaluate_from_epoch, t.epochs)))
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=epoch_ds, processing_class=tokenizer,
@@ -370,7 +369,7 @@ def fit(train_examples: Sequence[PairExample], dev_examples: Sequence[PairExampl
 
     Args:
         train_examples: Labelled training pairs. Transformer scorers see them after ``none``
-            subsampling (``training.none_keep``, ``hard_none_keep``) and name swaps
+            subsampling (``training.none_keep``, ``hard_none_keep``, ``resample_none``) and name swaps
             (``training.name_swap``); other scorers see all of them as given.
         dev_examples: Labelled dev pairs: best epoch, ``none`` calibration, ensemble weights.
         formatter: The input contract, registry and targets the model reads with.
@@ -387,7 +386,8 @@ def fit(train_examples: Sequence[PairExample], dev_examples: Sequence[PairExampl
     training = training or TrainingSettings()
     scorers = {name: resolve_scorer(name, raw) for name, raw in (scorers or {"transformer": {}}).items()}
     _seed_everything(seed)
-    subsampled = subsample_none(list(train_examples), training.none_keep, training.hard_none_keep, seed)
+    subsampled = (list(train_examples) if training.resample_none  # fit_transformer draws each epoch's none pairs
+                  else subsample_none(list(train_examples), training.none_keep, training.hard_none_keep, seed))
     subsampled = swap_names(subsampled, formatter.registry, training.name_swap, seed)
     fitted, info = {}, {"scorers": {}}
     with tempfile.TemporaryDirectory() as tmp:
