@@ -43,8 +43,8 @@ from stance.schema import LABELS, load_targets, read_records
 from stance.scorers import Ensemble, TransformerScorer, labels_of, scorer_class, scorer_proba
 
 from .augment import swap_names
-from .sampling import EpochPairs, none_schedule, subsample_none
 from .config import Config, ConfigError, TrainingSettings, hf_arguments, load_config, resolve_scorer
+from .sampling import EpochPairs, none_schedule, subsample_none
 
 logger = logging.getLogger("stance.train")
 CARD_TEMPLATE = Path(__file__).with_name("model_card.md")
