@@ -4,7 +4,8 @@ None pairs are about 92% of the corpus's pairs; training on all of them costs te
 :func:`subsample_none` keeps every stance pair and a seeded share of the none pairs, the same share
 for the whole run. :class:`EpochPairs` (``training.resample_none``) keeps the epoch's size but
 gives each epoch the next slice of a seeded shuffle of the none pairs, so that five epochs show
-the model five times as many different sentences without a stance, at the same cost.
+the model up to five times as many different none pairs, at the same cost (the default: 14,284
+instead of 4,360).
 
 Example:
     >>> from stance.data import PairExample
