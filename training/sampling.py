@@ -24,12 +24,17 @@ from typing import Sequence
 from stance.data import PairExample
 
 
+def records_with_stance(examples: Sequence[PairExample]) -> set:
+    """Records where some actor takes a position: their none pairs are the hard ones."""
+    return {e.record_id for e in examples if e.label != "none"}
+
+
 def subsample_none(examples: list[PairExample], keep: float, hard_keep: float, seed: int) -> list[PairExample]:
     """Keep every stance pair, ``hard_keep`` of the none pairs of sentences where someone takes a
     position, and ``keep`` of the none pairs of sentences where nobody does."""
     if keep >= 1.0 and hard_keep >= 1.0:
         return examples
-    with_stance = {e.record_id for e in examples if e.label != "none"}
+    with_stance = records_with_stance(examples)
     rng = random.Random(seed)
     return [e for e in examples
             if e.label != "none" or rng.random() < (hard_keep if e.record_id in with_stance else keep)]
@@ -41,7 +46,7 @@ def none_schedule(examples: Sequence[PairExample], keep: float, hard_keep: float
     seeded shuffle of the hard none pairs (``hard_keep`` of them; sentences where someone takes a
     position) and of the easy ones (``keep``). Slices follow each other through the shuffle and
     wrap around, so every none pair is seen before any is seen twice."""
-    with_stance = {e.record_id for e in examples if e.label != "none"}
+    with_stance = records_with_stance(examples)
     stance = [i for i, e in enumerate(examples) if e.label != "none"]
     hard = [i for i, e in enumerate(examples) if e.label == "none" and e.record_id in with_stance]
     easy = [i for i, e in enumerate(examples) if e.label == "none" and e.record_id not in with_stance]
