@@ -129,6 +129,9 @@ class TrainingSettings:
                                "another person of the same affiliation and gender (every name of the actor in sentence "
                                "and context replaced, the stance kept; training.augment.swap_names): the model reads "
                                "what is said, not who usually says it; transformer scorers only, 0 turns it off")
+    weight_average: float = setting(0.0, "decay of an exponential moving average of the weights per optimiser step "
+                                    "(e.g. 0.995); dev scores and the checkpoints hold the average "
+                                    "(training.averaging.WeightAverage); 0 trains and keeps the weights themselves")
     dev_none_keep: float = setting(1.0, "share of easy none dev pairs (sentences where nobody takes a position) in "
                                    "the per-epoch dev evaluation that picks the best epoch; the calibration, the "
                                    "ensemble and the reports use all dev pairs")
@@ -290,6 +293,7 @@ def _check(cfg: Config) -> None:
         ("training.hard_none_keep", t.hard_none_keep, 0 < t.hard_none_keep <= 1),
         ("training.dev_none_keep", t.dev_none_keep, 0 < t.dev_none_keep <= 1),
         ("training.name_swap", t.name_swap, 0 <= t.name_swap <= 1),
+        ("training.weight_average", t.weight_average, 0 <= t.weight_average < 1),
         ("training.evaluate_from_epoch", t.evaluate_from_epoch, t.evaluate_from_epoch >= 1),
         ("training.gradient_accumulation_steps", t.gradient_accumulation_steps, t.gradient_accumulation_steps >= 1),
         *((f"input.{name}", value, False) for name, value in cfg.input.check()),

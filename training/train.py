@@ -166,6 +166,10 @@ def fit_transformer(settings: dict, formatter: InputFormatter, train_ex: Sequenc
         callbacks.append(train_ds.callback())
     if per_epoch and t.evaluate_from_epoch > 1:
         callbacks.append(skip_early_evaluation(min(t.evaluate_from_epoch, t.epochs)))
+    if t.weight_average > 0:  # last: it swaps the average in when the callbacks before it ask for an evaluation
+        from training.averaging import WeightAverage
+
+        callbacks.append(WeightAverage(t.weight_average))
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=epoch_ds, processing_class=tokenizer,
                       data_collator=DataCollatorWithPadding(tokenizer), compute_loss_func=weighted_loss,
                       compute_metrics=metrics, callbacks=callbacks,
