@@ -1,11 +1,14 @@
 """Seed protocol: train one config with N seeds, then report every scorer of it per split.
 
-    python -m benchmarks.seeds configs/default.yaml --seeds 3 [--jobs 2 --threads 1] [--reuse] [key=value ...]
+    python -m benchmarks.seeds configs/default.yaml --seeds 3 [--jobs 2 --threads 1] [--reuse]
+                               [--also data/dev_shift.jsonl] [key=value ...]
 
 Trains the config once per seed (``run.seed`` = 1..N, or ``--seed-list 42 1 2``) into
-``runs/seeds/<config name>/seed<N>`` and scores each run on dev and every ``data.test`` file: the
-model as saved and, for an ensemble, each member alone (the transformer alone, the TF-IDF model
-alone), on the gold pairs. Prints one table per metric — mean ± sample std, min and every seed's
+``runs/seeds/<config name>/seed<N>`` and scores each run on dev, every ``data.test`` file and every
+``--also`` file (held-out sets outside the config, such as the corpus's dev_shift; with ``--reuse``
+this scores runs trained before such a set existed, without training them again): the model as
+saved and, for an ensemble, each member alone (the transformer alone, the TF-IDF model alone), on
+the gold pairs. Prints one table per metric — mean ± sample std, min and every seed's
 value — and one of the model's macro-F1 on the slices its evaluation reports list (the corpus's
 first-round documents), and writes the numbers to ``runs/seeds/<config name>/seeds.json``. A
 decision between two configs is made on the dev rows of two such tables, never on one seed.
@@ -72,6 +75,21 @@ def reported_scores(run_dir: Path, files: dict[str, str]) -> dict | None:
     return out
 
 
+def run_scores(run_dir: Path, files: dict[str, str], batch_size: int = 128) -> dict:
+    """:func:`reported_scores` for the splits the run's reports cover, :func:`member_scores` for the
+    others (a set added after training), in the order of ``files``."""
+    reported = {split: reported_scores(run_dir, {split: path}) for split, path in files.items()}
+    missing = {split: files[split] for split, got in reported.items() if got is None}
+    parts = [got for got in reported.values() if got is not None]
+    if missing:
+        parts.append(member_scores(run_dir, missing, batch_size))
+    merged: dict[str, dict] = {}
+    for part in parts:
+        for system, by_split in part.items():
+            merged.setdefault(system, {}).update(by_split)
+    return {system: {split: by_split[split] for split in files if split in by_split} for system, by_split in merged.items()}
+
+
 def slice_scores(run_dir: Path, files: dict[str, str]) -> dict:
     """{split: {slice: macro-F1}} of the saved model on the slices its evaluation reports list
     (records with a ``slice``, e.g. the first-round documents kept in test and test_shift)."""
@@ -128,7 +146,12 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="seeds trained at once, each in its own process")
     parser.add_argument("--threads", type=int, default=0, help="torch threads per run (jobs x threads <= cores)")
     parser.add_argument("--reuse", action="store_true", help="keep runs already trained with the same config")
+    parser.add_argument("--also", nargs="+", default=[], metavar="FILE",
+                        help="more held-out files to score every run on (not part of the config)")
     args = parser.parse_args(argv)
+    for f in args.also:  # before hours of training, not after
+        if not Path(f).is_file():
+            parser.error(f"--also {f}: no such file")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     seeds = args.seed_list or list(range(1, args.seeds + 1))
     root = Path("runs") / "seeds" / (args.name or args.config.stem)
@@ -137,10 +160,9 @@ def main(argv=None) -> int:
                for s in seeds}
     runs = train_all(configs, args.reuse, args.jobs)
     cfg = configs[seeds[0]]
-    files = {"dev": cfg.data.dev, **{Path(f).stem: f for f in cfg.data.test}}
-    # A run's own reports already hold every member's scores; older runs are scored again.
-    results = {s: reported_scores(runs[s], files) or member_scores(runs[s], files, cfg.training.eval_batch_size)
-               for s in seeds}
+    files = {"dev": cfg.data.dev, **{Path(f).stem: f for f in [*cfg.data.test, *args.also]}}
+    # A run's own reports already hold every member's scores; sets they lack are scored here.
+    results = {s: run_scores(runs[s], files, cfg.training.eval_batch_size) for s in seeds}
     minutes = {s: json.loads((runs[s] / "metrics.json").read_text())["training"]["total_runtime_s"] / 60 for s in seeds}
     print(f"\n{args.config} {' '.join(args.overrides)}; seeds {', '.join(map(str, seeds))}; "
           f"minutes per run (train + evaluate): " + ", ".join(f"{m:.1f}" for m in minutes.values()))

@@ -31,7 +31,8 @@ from stance.schema import LABELS, load_targets, read_records
 
 DATA = ROOT / "data"
 OUT = DATA / "agreement"
-SPLITS = ("train", "dev", "test", "test_shift")
+SAMPLE_SPLITS = ("train", "dev", "test", "test_shift")  # round 1's sample was drawn from these four
+SPLITS = SAMPLE_SPLITS + ("dev_shift",)
 
 
 def cohen_kappa(a: list[str], b: list[str]) -> float:
@@ -47,16 +48,16 @@ def cohen_kappa(a: list[str], b: list[str]) -> float:
 def cmd_sample(args) -> int:
     rng = random.Random(args.seed)
     rows = []
-    for split in SPLITS:
+    for split in SAMPLE_SPLITS:
         recs = read_records(DATA / f"{split}.jsonl")
-        share = max(40, round(args.n * len(recs) / sum(len(read_records(DATA / f"{s}.jsonl")) for s in SPLITS)))
+        share = max(40, round(args.n * len(recs) / sum(len(read_records(DATA / f"{s}.jsonl")) for s in SAMPLE_SPLITS)))
         for r in rng.sample(recs, min(share, len(recs))):
             rows.append({"id": r["id"], "split": split, "date": r["date"], "context": r["context"], "text": r["text"]})
     rows.sort(key=lambda r: r["id"])
     OUT.mkdir(exist_ok=True)
     (OUT / "sample.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} sentences written to {OUT / 'sample.jsonl'}: " +
-          ", ".join(f"{s} {sum(r['split'] == s for r in rows)}" for s in SPLITS))
+          ", ".join(f"{s} {sum(r['split'] == s for r in rows)}" for s in SAMPLE_SPLITS))
     return 0
 
 

@@ -19,9 +19,11 @@ sentences as ``context``, assigns each document to a split and writes ``data/{sp
     python data/corpus.py report             # sizes, label distributions, diversity (markdown)
 
 The split is deterministic: documents dated 2024-01-01 or later form ``test_shift`` (a period
-absent from training); the seed article is in ``test``; a document that declares
-``"split": "train"`` goes to train (documents written to fill a gap that error analysis found, so
-that dev and test stay the same sets and scores before and after stay comparable); every other
+absent from training), except those that declare ``"split": "dev_shift"`` (the same period, written
+later, to decide between models on it without looking at test_shift); the seed article is in
+``test``; a document before 2024 that declares ``"split": "train"`` goes to train (documents written
+to fill a gap that error analysis found, so that dev and test stay the same sets and scores before
+and after stay comparable); every other
 document goes to train, dev or test by the SHA-256 hash of its doc_id read as a number in [0, 1):
 below 0.62 train, below 0.78 dev, else test — so adding documents never moves existing ones.
 Documents of batch 10 on (written after studying published coverage, to read like it) use the
@@ -45,7 +47,7 @@ from stance.schema import LABELS, PHENOMENA, load_targets, validate_file
 
 DATA = ROOT / "data"
 SOURCES = DATA / "sources"
-SPLITS = ("train", "dev", "test", "test_shift")
+SPLITS = ("train", "dev", "test", "dev_shift", "test_shift")
 SHIFT_FROM = "2024-01-01"
 SEED_DOC = "seed"
 TRAIN_SHARE, DEV_SHARE = 0.62, 0.16  # of documents before SHIFT_FROM; the rest is test
@@ -98,10 +100,14 @@ def check_sources(docs: list[dict]) -> list[str]:
         extra = set(doc) - {"doc_id", "date", "kind", "title", "description", "sentences", "split", "_where"}
         if extra:
             problems.append(f"{w}: unknown document field(s) {sorted(extra)}")
-        if "split" in doc and doc["split"] != "train":
-            problems.append(f"{w}: 'split' may only be \"train\" (dev and test are drawn by hash), got {doc['split']!r}")
-        elif "split" in doc and (str(doc.get("date", "")) >= SHIFT_FROM or doc.get("doc_id") == SEED_DOC):
+        late = str(doc.get("date", "")) >= SHIFT_FROM
+        if "split" in doc and doc["split"] not in ("train", "dev_shift"):
+            problems.append(f"{w}: 'split' may only be \"train\" or \"dev_shift\" (dev and test are drawn by hash), "
+                            f"got {doc['split']!r}")
+        elif doc.get("split") == "train" and (late or doc.get("doc_id") == SEED_DOC):
             problems.append(f"{w}: 'split': 'train' is not allowed for the seed article or documents dated {SHIFT_FROM} or later")
+        elif doc.get("split") == "dev_shift" and not late:
+            problems.append(f"{w}: 'split': 'dev_shift' is only for documents dated {SHIFT_FROM} or later")
         if doc.get("kind") not in KINDS:
             problems.append(f"{w}: kind {doc.get('kind')!r} not in {sorted(KINDS)}")
         if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(doc.get("date", ""))):
@@ -219,7 +225,7 @@ def assign_splits(docs: list[dict]) -> dict[str, str]:
         if d["doc_id"] == SEED_DOC:
             split[d["doc_id"]] = "test"
         elif d["date"] >= SHIFT_FROM:
-            split[d["doc_id"]] = "test_shift"
+            split[d["doc_id"]] = "dev_shift" if d.get("split") == "dev_shift" else "test_shift"
         elif d.get("split") == "train":
             split[d["doc_id"]] = "train"
         else:

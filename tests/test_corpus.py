@@ -13,7 +13,7 @@ from stance.schema import LABELS, PHENOMENA, load_targets, read_records, validat
 from .conftest import ROOT, SEED_ARTICLE
 
 DATA = ROOT / "data"
-SPLITS = ("train", "dev", "test", "test_shift")
+SPLITS = corpus.SPLITS
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_first_round_documents_keep_their_splits():
 
 
 def test_time_shift_and_seed(splits):
-    assert all(r["date"] >= "2024-01-01" for r in splits["test_shift"])
+    assert all(r["date"] >= "2024-01-01" for s in ("dev_shift", "test_shift") for r in splits[s])
     assert all(r["date"] < "2024-01-01" for s in ("train", "dev", "test") for r in splits[s])
     seed = [r for r in splits["test"] if r["doc_id"] == "seed"]
     text = (ROOT / "data" / "sources" / "seed.jsonl").read_text(encoding="utf-8")
@@ -118,7 +118,7 @@ def test_check_compares_a_new_batch_with_the_corpus(tmp_path, capsys):
     assert f"new-01 sentence 2 and {first['doc_id']} sentence 2" in out or f"{first['doc_id']} sentence 2 and new-01 sentence 2" in out
 
 
-def test_a_document_may_declare_train_only(tmp_path):
+def test_a_document_may_declare_train_or_dev_shift_only(tmp_path):
     base = {"doc_id": "x-01", "date": "2022-05-01", "kind": "wire", "title": "t", "description": "d",
             "sentences": [{"text": f"Talks resumed on day {i}.", "actors": [], "stances": []} for i in range(3)],
             "_where": "x.jsonl:1"}
@@ -127,6 +127,11 @@ def test_a_document_may_declare_train_only(tmp_path):
     assert "may only be" in corpus.check_sources([base | {"split": "test"}])[0]
     assert "not allowed" in corpus.check_sources([base | {"split": "train", "date": "2024-02-01"}])[0]
     assert "unknown document field" in corpus.check_sources([base | {"splt": "train"}])[0]
+    # dev_shift: only for the later period, which otherwise goes to test_shift
+    late = base | {"date": "2025-02-01"}
+    assert corpus.check_sources([late | {"split": "dev_shift"}]) == []
+    assert corpus.assign_splits([late | {"split": "dev_shift"}, late | {"doc_id": "x-02"}]) == {"x-01": "dev_shift", "x-02": "test_shift"}
+    assert "only for documents dated" in corpus.check_sources([base | {"split": "dev_shift"}])[0]
     # a declared training document never lands in dev or test, whatever its hash says
     ids = [d["doc_id"] for d in corpus.load_sources() if d.get("split") == "train"]
     train = {json.loads(l)["doc_id"] for l in (DATA / "train.jsonl").read_text(encoding="utf-8").splitlines()}

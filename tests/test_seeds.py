@@ -11,12 +11,19 @@ def test_seed_table_has_every_member_and_split(tiny_encoder, tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     overrides = [o for o in tiny_overrides(tiny_encoder, tmp_path / "unused", **{"training.epochs": "1"})
                  if not o.startswith(("run.output_dir", "model.scorers.tfidf"))]
-    assert seeds.main([str(ROOT / "configs" / "default.yaml"), *overrides, "--seeds", "2"]) == 0
+    extra = tmp_path / "extra.jsonl"  # a held-out set outside the config (--also)
+    extra.write_text(TINY_DATA.read_text(encoding="utf-8"), encoding="utf-8")
+    assert seeds.main([str(ROOT / "configs" / "default.yaml"), *overrides, "--seeds", "2", "--also", str(extra)]) == 0
     out = capsys.readouterr().out
     report = json.loads((tmp_path / "runs" / "seeds" / "default" / "seeds.json").read_text())
     assert report["seeds"] == [1, 2]
     systems = report["results"]["1"]
-    assert set(systems) == {"transformer", "tfidf", "ensemble"} and set(systems["tfidf"]) == {"dev", TINY_DATA.stem}
+    assert set(systems) == {"transformer", "tfidf", "ensemble"}
+    assert list(systems["tfidf"]) == ["dev", TINY_DATA.stem, "extra"]
+    # the same data under another name: the scoring of a set without a report equals the report's
+    for system in systems:
+        for key, value in systems[system][TINY_DATA.stem].items():
+            assert abs(systems[system]["extra"][key] - value) < 1e-9, (system, key)
     assert "| ensemble |" in out and "± " in out and "min " in out
 
 
