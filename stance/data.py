@@ -45,7 +45,9 @@ class InputSettings:
     """
 
     actor_template: str = setting("{actor} on {target}", "First segment; {actor} is the actor's registry name (or the "
-                                  "string as given), {target} the target's description.")
+                                  "string as given), {affiliation} the name of the state or organization a person "
+                                  "speaks for (the actor's own name for the others), {target} the target's "
+                                  "description.")
     mark_mention: bool = setting(True, "Surround the actor's mention in the sentence with mention_markers, so the model "
                                  "knows which of several actors it is asked about.")
     mention_markers: list[str] = setting(lambda: ["[", "]"], "Opening and closing marker strings; {type} in them "
@@ -73,7 +75,7 @@ class InputSettings:
         if not 8 <= self.max_length <= 4096:
             bad.append(("max_length", self.max_length))
         try:
-            self.actor_template.format(actor="A", target="T")
+            self.actor_template.format(actor="A", affiliation="F", target="T")
         except (KeyError, IndexError, ValueError):
             bad.append(("actor_template", self.actor_template))
         return bad
@@ -125,7 +127,9 @@ class InputFormatter:
     def segments(self, ex: PairExample) -> tuple[str, str]:
         target = self.targets.get(ex.target)
         description = target.description if target else ex.target
-        first = self.settings.actor_template.format(actor=self.registry.display_name(ex.actor), target=description)
+        # The side a person speaks for carries over to people the training data never paired.
+        first = self.settings.actor_template.format(actor=self.registry.display_name(ex.actor), target=description,
+                                                    affiliation=self.registry.display_name(self.registry.affiliation(ex.actor)))
         sentence, found = self._mark(ex.text, ex.mention, ex.actor)
         second = sentence
         use_context = self.settings.context == "always" or (

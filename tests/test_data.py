@@ -21,6 +21,17 @@ def test_first_segment_names_actor_and_target():
     assert first.startswith("Greenpeace on ")  # a free-string actor is read as given
 
 
+def test_first_segment_may_name_the_side_a_person_speaks_for():
+    fmt = formatter(actor_template="{actor} ({affiliation}) on {target}")
+    witkoff = PairExample(text="Witkoff spoke.", actor="witkoff", target="neutrality", mention="Witkoff")
+    assert fmt.segments(witkoff)[0].startswith("Steve Witkoff (United States) on Ukraine adopting a neutral")
+    assert fmt.segments(EX)[0].startswith("NATO (NATO) on ")  # not a person: the actor's own name
+    free = PairExample(text="x", actor="Greenpeace", target="neutrality")
+    assert fmt.segments(free)[0].startswith("Greenpeace (Greenpeace) on ")
+    assert InputSettings(actor_template="{actor} ({side}) on {target}").check() == [
+        ("actor_template", "{actor} ({side}) on {target}")]
+
+
 def test_mention_is_marked_and_context_follows_sentence():
     _, second = formatter().segments(EX)
     assert second == "Russia demands that Ukraine never join [NATO]. | Talks resumed on Tuesday."
