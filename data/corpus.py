@@ -47,7 +47,7 @@ from stance.schema import LABELS, PHENOMENA, load_targets, validate_file
 
 DATA = ROOT / "data"
 SOURCES = DATA / "sources"
-SPLITS = ("train", "dev", "test", "test_shift")  # dev_shift joins when its documents land
+SPLITS = ("train", "dev", "test", "dev_shift", "test_shift")
 SHIFT_FROM = "2024-01-01"
 SEED_DOC = "seed"
 TRAIN_SHARE, DEV_SHARE = 0.62, 0.16  # of documents before SHIFT_FROM; the rest is test
