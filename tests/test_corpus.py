@@ -64,6 +64,7 @@ def test_sizes_and_balance(splits):
     assert len(splits["dev"]) >= 500 and stance_pairs["dev"] >= 450
     assert len(splits["test"]) >= 700 and stance_pairs["test"] >= 600
     assert len(splits["test_shift"]) >= 500
+    assert len(splits["dev_shift"]) >= 500 and stance_pairs["dev_shift"] >= 300  # enough to decide on the later period
     pairs = [p for r in all_recs for p in r["pairs"] if p["stance"] != "none"]
     by_target = collections.Counter(p["target"] for p in pairs)
     assert all(by_target[t.id] >= 300 for t in load_targets()), by_target
