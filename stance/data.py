@@ -127,9 +127,10 @@ class InputFormatter:
     def segments(self, ex: PairExample) -> tuple[str, str]:
         target = self.targets.get(ex.target)
         description = target.description if target else ex.target
-        # The side a person speaks for carries over to people the training data never paired.
+        # {affiliation}: the side a person speaks for, which a name the training data never paired does not show.
+        affiliation = self.registry.display_name(self.registry.affiliation(ex.actor))
         first = self.settings.actor_template.format(actor=self.registry.display_name(ex.actor), target=description,
-                                                    affiliation=self.registry.display_name(self.registry.affiliation(ex.actor)))
+                                                    affiliation=affiliation)
         sentence, found = self._mark(ex.text, ex.mention, ex.actor)
         second = sentence
         use_context = self.settings.context == "always" or (
